@@ -1,0 +1,1 @@
+"""Application assembly, settings, rendering and the command line."""

@@ -1,0 +1,55 @@
+"""Assembling the Telegram application from the settings."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.deps import Deps
+from bot.render import Renderer
+from bot.settings import Settings
+from handlers.registry import register, set_menu
+from storage import advisors
+from storage.clock import Clock
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+def make_deps(settings: Settings) -> Deps:
+    clock = Clock(settings.timezone, settings.clock_start)
+    return Deps(settings, clock, Database(settings.database_url, clock),
+                Renderer(settings.timezone))
+
+
+def prepare(d: Deps) -> None:
+    """Schema to the latest revision, administrators of the settings in place."""
+    upgrade(d.db.engine)
+    with d.db.session() as session:
+        advisors.ensure_admins(session, d.clock, list(d.settings.admins))
+    d.settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def build(d: Deps) -> Application:  # type: ignore[type-arg]
+    defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=d.settings.timezone,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
+    app = (
+        ApplicationBuilder()
+        .token(d.settings.require_token())
+        .base_url(d.settings.api_url)
+        .base_file_url(d.settings.file_url)
+        # A 429 is waited out and retried instead of reaching the handlers (default: 0).
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(defaults)
+        .post_init(set_menu)
+        .build()
+    )
+    app.bot_data["deps"] = d
+    register(app)
+    return app
+
+
+def run(settings: Settings) -> None:
+    d = make_deps(settings)
+    prepare(d)
+    build(d).run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -1,0 +1,18 @@
+"""What every handler needs, built once by the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.render import Renderer
+from bot.settings import Settings
+from storage.clock import Clock
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    clock: Clock
+    db: Database
+    render: Renderer

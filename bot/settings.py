@@ -1,0 +1,150 @@
+"""Settings from the environment or `.env`: exactly the names of the README, checked at start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
+
+MISSING_TOKEN = """\
+TELEGRAM_BOT_TOKEN manquant / missing.
+
+FR : créez le bot avec @BotFather dans Telegram (commande /newbot), copiez le jeton
+     qu'il vous donne, puis écrivez-le dans le fichier .env à la racine du projet :
+         TELEGRAM_BOT_TOKEN=123456789:AAH...
+     (ou exportez la variable d'environnement) et relancez `make run`.
+EN : create the bot with @BotFather in Telegram (/newbot), copy the token it gives you,
+     put it in the .env file at the project's root as TELEGRAM_BOT_TOKEN=... (or export
+     the environment variable) and run `make run` again."""
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong: the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_url: str = DEFAULT_API_URL
+    file_url: str = DEFAULT_FILE_URL
+    database_url: str = "sqlite:///data/hlm-bot.sqlite3"
+    data_dir: Path = Path("data")
+    admins: tuple[int, ...] = ()
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
+    clock_start: datetime | None = None
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None,
+             dotenv: Path | None = Path(".env")) -> Settings:
+        values = read_dotenv(dotenv) if dotenv else {}
+        values.update(os.environ if environ is None else environ)
+        return cls.from_values(values)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = values.get(name, "").strip()
+            return value or None
+
+        token = get("TELEGRAM_BOT_TOKEN")
+        if token is not None and (any(c.isspace() for c in token) or ":" not in token):
+            raise SettingsError("TELEGRAM_BOT_TOKEN : jeton invalide / invalid token "
+                                "(attendu / expected 123456789:AAH…, from @BotFather)")
+        data_dir = Path(get("BOT_DATA_DIR") or "data")
+        tz = _timezone(get("BOT_TIMEZONE") or "Europe/Paris")
+        return cls(
+            token=token,
+            api_url=_url("TELEGRAM_API_URL", get("TELEGRAM_API_URL") or DEFAULT_API_URL),
+            file_url=_url("TELEGRAM_FILE_URL", get("TELEGRAM_FILE_URL") or DEFAULT_FILE_URL),
+            database_url=_database_url(get("DATABASE_URL"), data_dir),
+            data_dir=data_dir,
+            admins=_admins(get("BOT_ADMINS") or ""),
+            timezone=tz,
+            clock_start=_clock_start(get("BOT_CLOCK_START"), tz),
+        )
+
+
+    def require_token(self) -> str:
+        """The bot needs a token; `import` and `migrate` do not."""
+        if self.token is None:
+            raise SettingsError(MISSING_TOKEN)
+        return self.token
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """`NAME=value` lines; `#` comments, `export ` prefixes and surrounding quotes allowed."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
+
+
+def _url(name: str, value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise SettingsError(f"{name} : URL invalide / invalid URL {value!r} "
+                            "(ex. https://api.telegram.org/bot)")
+    return value
+
+
+def _database_url(value: str | None, data_dir: Path) -> str:
+    if value is None:
+        return f"sqlite:///{data_dir / 'hlm-bot.sqlite3'}"
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise SettingsError(f"DATABASE_URL : URL invalide / invalid URL {value!r} "
+                            "(ex. sqlite:///data/hlm-bot.sqlite3 or "
+                            "postgresql+psycopg://user:pass@host/db)") from None
+    return value
+
+
+def _admins(value: str) -> tuple[int, ...]:
+    ids = []
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise SettingsError(f"BOT_ADMINS : identifiant Telegram invalide / invalid "
+                                f"Telegram id {part!r} (ex. BOT_ADMINS=123456789,987654321)")
+        ids.append(int(part))
+    return tuple(ids)
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"BOT_TIMEZONE : fuseau horaire inconnu / unknown time zone "
+                            f"{value!r} (ex. Europe/Paris)") from None
+
+
+def _clock_start(value: str | None, tz: ZoneInfo) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(f"BOT_CLOCK_START : date ISO 8601 invalide / invalid ISO 8601 "
+                            f"date-time {value!r} (ex. 2027-03-15T09:00:00+01:00)") from None
+    return start if start.tzinfo else start.replace(tzinfo=tz)

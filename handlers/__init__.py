@@ -1,0 +1,1 @@
+"""Telegram-facing code only: parse the update, call storage, render the answer."""

@@ -1,0 +1,100 @@
+"""Every inline button lands here and is answered exactly once."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.error import TelegramError
+
+from handlers import cards, forms
+from handlers.commands import send_team
+from handlers.common import Context, deps, edit_or_send, role_labels, with_actor
+from storage import advisors
+from storage.errors import Refused
+from storage.models import Advisor, Invitation, Role
+
+log = logging.getLogger(__name__)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    toast: str | None = None
+    try:
+        toast = await _route(update, context, parts)
+    except (ValueError, IndexError, KeyError):
+        log.warning("unreadable button %r", query.data)
+        toast = deps(context).render.msg("forms.stale")
+    finally:
+        try:
+            await query.answer(toast)
+        except TelegramError as error:  # too old to answer: nothing else to do
+            log.info("callback not answered: %s", error)
+
+
+async def _route(update: Update, context: Context, parts: list[str]) -> str | None:
+    kind = parts[0]
+    if kind == "f":
+        return await forms.on_form_button(update, context, parts)
+    if kind in {"r", "a"}:
+        return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a")
+    if kind == "h":
+        action, household_id = parts[1], int(parts[2])
+        if action == "o":
+            await cards.send_card(update, context, household_id)
+        elif action == "d":
+            await forms.start_form(update, context, "diagnostic", household_id)
+        elif action == "n":
+            notice = await forms.pause_for_command(update, context)
+            await cards.note_prompt(update, context, household_id, notice)
+        elif action == "a":
+            await cards.send_address(update, context, household_id)
+        return None
+    if kind == "p":
+        await cards.send_my_households(update, context, int(parts[1]), replace=True)
+        return None
+    if kind == "i":
+        return await _invite(update, context, Role(parts[1]))
+    if kind == "e":
+        return await _set_active(update, context, int(parts[2]), parts[1] == "r")
+    raise ValueError(parts)
+
+
+async def _invite(update: Update, context: Context, role: Role) -> str | None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Invitation:
+        return advisors.invite(session, d.clock, actor, role)
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        return d.render.msg("access.admin_only")
+    invitation = applied.value
+    if invitation is None:
+        return None
+    link = f"https://t.me/{context.bot.username}?start={invitation.code}"
+    await edit_or_send(update, d.render.msg(
+        "team.invitation", link=link, role_label=role_labels(context)[role],
+        expires_at=invitation.expires_at))
+    return None
+
+
+async def _set_active(update: Update, context: Context, advisor_id: int, active: bool
+                      ) -> str | None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Advisor:
+        return advisors.set_active(session, d.clock, actor, advisor_id, active)
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused as refused:
+        return d.render.msg("access.admin_only") if refused.code == "admin_only" else None
+    if applied.value is not None:
+        await send_team(update, context, d.render.msg("team.changed", member=applied.value,
+                                                      active=active))
+    return None

@@ -1,0 +1,109 @@
+"""The household card, lists and lookups."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from telegram import Update
+
+from handlers import keyboards
+from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
+from storage import households
+from storage.errors import Refused
+from storage.models import Advisor, Household
+
+PHASES = {
+    "elaboration": "élaboration du projet logement",
+    "installation": "installation ou maintien",
+    "suivi": "suivi dans le logement",
+}
+
+
+async def send_card(update: Update, context: Context, household_id: int,
+                    replace: bool = False) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> households.Card:
+        return households.card(session, d.clock, actor, household_id)
+
+    try:
+        card = d.db.read(with_actor(update, work))
+    except Refused:
+        await send(update, d.render.msg("household.unknown"))
+        return
+    text = d.render.msg("household.card", c=card, role_labels=role_labels(context),
+                        phase_labels=PHASES)
+    keyboard = keyboards.card(d.render, card)
+    if replace:
+        await edit_or_send(update, text, keyboard)
+    else:
+        await send(update, text, keyboard)
+
+
+async def send_search(update: Update, context: Context, text: str) -> None:
+    d = deps(context)
+    limit = 10
+
+    def work(session: Session, actor: Advisor) -> list[Household]:
+        return households.search(session, d.clock, actor, text, limit=limit)
+
+    if not text.strip():
+        await send(update, d.render.msg("household.search_usage"))
+        return
+    found = d.db.read(with_actor(update, work))
+    if not found:
+        await send(update, d.render.msg("household.search_none", text=text))
+    elif len(found) == 1:
+        await send_card(update, context, found[0].id or 0)
+    else:
+        await send(update, d.render.msg("household.search_many", text=text, count=len(found),
+                                        limit=limit),
+                   keyboards.household_list(d.render, found))
+
+
+async def send_my_households(update: Update, context: Context, page: int,
+                             replace: bool = False) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[list[Household], int, int]:
+        return households.page(session, actor, page)
+
+    rows, page, pages = d.db.read(with_actor(update, work))
+    text = d.render.msg("household.my_households", page=page, pages=pages, count=len(rows))
+    keyboard = keyboards.household_list(d.render, rows, page, pages)
+    if replace:
+        await edit_or_send(update, text, keyboard)
+    else:
+        await send(update, text, keyboard)
+
+
+async def send_address(update: Update, context: Context, household_id: int) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Household:
+        return households.reveal_address(session, d.clock, actor, household_id)
+
+    try:
+        household = d.db.read(with_actor(update, work))
+    except Refused:
+        await send(update, d.render.msg("household.unknown"))
+        return
+    await send(update, d.render.msg("household.address", h=household))
+
+
+async def note_prompt(update: Update, context: Context, household_id: int,
+                      notice: str = "") -> None:
+    """Open the card for notes and say what to send."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Household:
+        household = households.get(session, d.clock, actor, household_id)
+        households.open_card(session, d.clock, actor, household)
+        return household
+
+    try:
+        household = d.db.read(with_actor(update, work))
+    except Refused:
+        await send(update, d.render.msg("household.unknown"))
+        return
+    prompt = d.render.msg("household.note_prompt", h=household)
+    await send(update, f"{notice}\n{prompt}" if notice else prompt)

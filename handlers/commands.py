@@ -1,0 +1,144 @@
+"""Slash commands."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from telegram import Update
+
+from handlers import cards, forms, keyboards
+from handlers.common import Context, deps, role_labels, send, with_actor
+from storage import advisors, households
+from storage.errors import Refused
+from storage.forms.engine import Engine, Step
+from storage.models import Advisor, Household
+
+
+def _args(context: Context) -> str:
+    return " ".join(context.args or [])
+
+
+async def start(update: Update, context: Context) -> None:
+    d = deps(context)
+    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    await send(update, d.render.msg("access.welcome", advisor=advisor,
+                                    role_label=role_labels(context)[advisor.role]))
+
+
+async def help_(update: Update, context: Context) -> None:
+    d = deps(context)
+    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    await send(update, d.render.msg("access.help", advisor=advisor))
+
+
+async def new_household(update: Update, context: Context) -> None:
+    await forms.start_form(update, context, "menage")
+
+
+async def diagnostic(update: Update, context: Context) -> None:
+    d = deps(context)
+    reference = _args(context)
+
+    def work(session: Session, actor: Advisor) -> Household | None:
+        if reference:
+            found = households.search(session, d.clock, actor, reference, limit=2)
+            return found[0] if len(found) == 1 else None
+        return households.open_household(session, d.clock, actor)
+
+    household = d.db.read(with_actor(update, work))
+    if household is None:
+        await send(update, d.render.msg("household.diagnostic_which"))
+        return
+    await forms.start_form(update, context, "diagnostic", household.id)
+
+
+async def resume(update: Update, context: Context) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step | None:
+        engine = Engine(session, d.clock, actor)
+        run = engine.active() or engine.latest_paused()
+        return engine.resume(run.id or 0) if run else None
+
+    applied = d.db.apply(update.update_id, with_actor(update, work))
+    if applied.duplicate:
+        await forms.resume_current(update, context)
+    elif applied.value is None:
+        await send(update, d.render.msg("forms.nothing_to_resume"))
+    else:
+        await forms.show(update, context, applied.value)
+
+
+async def search(update: Update, context: Context) -> None:
+    await cards.send_search(update, context, _args(context))
+
+
+async def my_households(update: Update, context: Context) -> None:
+    await cards.send_my_households(update, context, 0)
+
+
+async def close(update: Update, context: Context) -> None:
+    d = deps(context)
+    d.db.read(with_actor(update, lambda s, actor: households.close_card(s, actor)))
+    await send(update, d.render.msg("household.card_closed"))
+
+
+async def invite(update: Update, context: Context) -> None:
+    d = deps(context)
+    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    try:
+        advisors.require_admin(advisor)
+    except Refused:
+        await send(update, d.render.msg("access.admin_only"))
+        return
+    await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render))
+
+
+async def team(update: Update, context: Context) -> None:
+    await send_team(update, context)
+
+
+async def send_team(update: Update, context: Context, prefix: str = "") -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[Advisor, list[Advisor]]:
+        return actor, advisors.team(session)
+
+    me, members = d.db.read(with_actor(update, work))
+    is_admin = me.role == "admin"
+    text = d.render.msg("team.team", members=members, role_labels=role_labels(context),
+                        is_admin=is_admin)
+    keyboard = keyboards.team(d.render, members, me) if is_admin else None
+    await send(update, f"{prefix}\n{text}" if prefix else text, keyboard)
+
+
+async def pausing(update: Update, context: Context) -> None:
+    """Group -1 (after the gate): a command other than these pauses the form in progress."""
+    message = update.effective_message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return
+    command = message.text.split()[0].split("@")[0].lstrip("/").lower()
+    if command in {"aide", "help", "start", "reprendre", "nouveau", "diagnostic"}:
+        return
+    notice = await forms.pause_for_command(update, context)
+    if notice:
+        await send(update, notice)
+
+
+async def unknown(update: Update, context: Context) -> None:
+    await send(update, deps(context).render.msg("general.unknown_command"))
+
+
+COMMANDS = {
+    "start": start,
+    "aide": help_,
+    "help": help_,
+    "nouveau": new_household,
+    "diagnostic": diagnostic,
+    "reprendre": resume,
+    "cherche": search,
+    "mes_menages": my_households,
+    "fermer": close,
+    "inviter": invite,
+    "equipe": team,
+}
+

@@ -1,0 +1,82 @@
+"""Plumbing shared by the handlers: dependencies, the acting advisor, sending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.deps import Deps
+from bot.render import split_message
+from storage import advisors
+from storage.errors import Refused
+from storage.models import Advisor, Role
+
+T = TypeVar("T")
+Context = ContextTypes.DEFAULT_TYPE
+
+ROLE_KEYS = [Role.CONSEILLERE, Role.COORDINATRICE, Role.ADMIN]
+
+
+def deps(context: Context) -> Deps:
+    value: Deps = context.application.bot_data["deps"]
+    return value
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    return user.full_name if user else ""
+
+
+def actor_in(session: Session, update: Update) -> Advisor:
+    """The advisor behind the update; the gate already refused anyone else."""
+    user = update.effective_user
+    advisor = advisors.identify(session, user.id, display_name(update)) if user else None
+    if advisor is None:
+        raise Refused("stranger")
+    return advisor
+
+
+def with_actor(update: Update, fn: Callable[[Session, Advisor], T]) -> Callable[[Session], T]:
+    return lambda session: fn(session, actor_in(session, update))
+
+
+def role_labels(context: Context) -> dict[str, str]:
+    render = deps(context).render
+    return {role.value: render.label("role", value=role.value) for role in ROLE_KEYS}
+
+
+async def send(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
+               ) -> Message | None:
+    """Send to the update's chat, cut in several messages if too long (keyboard on the last)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    chunks = split_message(text)
+    message = None
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        message = await chat.send_message(chunk, reply_markup=keyboard if last else None)
+    return message
+
+
+async def edit_or_send(update: Update, text: str,
+                       keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the message whose button was pressed, or send a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None and len(text) <= 4000:
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+            return
+        except Exception:
+            pass
+    await send(update, text, keyboard)
+
+
+def button_data(*parts: Any) -> str:
+    data = ":".join(str(p) for p in parts)
+    assert len(data.encode()) <= 64, data
+    return data

@@ -1,0 +1,200 @@
+"""Showing the form engine's steps on the phone, and the form buttons."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.error import TelegramError
+
+from handlers import keyboards
+from handlers.cards import send_card
+from handlers.common import Context, deps, edit_or_send, send, with_actor
+from storage import households
+from storage.errors import Refused
+from storage.forms.engine import Engine, Outcome, Step
+from storage.forms.spec import FieldSpec, load
+from storage.models import Advisor, RunStatus
+
+
+def current_answer(context: Context, step: Step) -> str | None:
+    """The answer already given to this question (after going back, or pre-filled)."""
+    spec_field = step.field
+    if spec_field is None or step.answers.get(spec_field.key) is None:
+        return None
+    return deps(context).render.answer(step.answers[spec_field.key], spec_field, step.choices)
+
+
+def answer_text(context: Context, step: Step, spec_field: FieldSpec) -> str:
+    render = deps(context).render
+    choices = step.extras.get("dynamic_choices", {}).get(spec_field.key, spec_field.choices)
+    return render.answer(step.answers.get(spec_field.key), spec_field, choices)
+
+
+async def show(update: Update, context: Context, step: Step, prefix: str = "") -> None:
+    """Render a step: a question, a summary, or the end of the form."""
+    render = deps(context).render
+    if step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
+        current = current_answer(context, step)
+        text = render.msg("forms.question", step=step, current=current)
+        await send(update, _join(prefix, text), keyboards.question(render, step, current))
+    elif step.outcome in (Outcome.SUMMARY, Outcome.INVALID):
+        text = render.msg("forms.summary", step=step,
+                          answer_of=lambda f: answer_text(context, step, f))
+        await send(update, _join(prefix, text), keyboards.summary(render, step))
+    elif step.outcome == Outcome.PAUSED:
+        await send(update, render.msg("forms.paused", step=step), keyboards.paused(render, step))
+    elif step.outcome == Outcome.CANCELLED:
+        await send(update, render.msg("forms.cancelled", step=step))
+    elif step.outcome == Outcome.DONE and step.household is not None:
+        if step.spec.target == "household":
+            await send(update, render.msg("forms.household_done", household=step.household))
+        else:
+            await send(update, render.msg("forms.diagnostic_done", step=step))
+        await send_card(update, context, step.household.id or 0)
+
+
+def _join(prefix: str, text: str) -> str:
+    return f"{prefix}\n{text}" if prefix else text
+
+
+async def echo_answer(update: Update, context: Context, step: Step) -> None:
+    """Under the question answered with a button: the answer, and no more buttons."""
+    query = update.callback_query
+    if query is None or step.answered is None or query.message is None:
+        return
+    question = getattr(query.message, "text_html", None) or ""
+    answered = answer_text(context, step, step.answered)
+    text = deps(context).render.msg("forms.echo", question_text="", answer=answered)
+    # The echo is a comfort; if Telegram refuses the edit, the next question still matters.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(f"{question}\n{text}", reply_markup=None)
+
+
+async def resume_current(update: Update, context: Context, prefix: str = "") -> bool:
+    """Show the active form's question again (after a redelivered update, a file...)."""
+    def work(session: Session, actor: Advisor) -> Step | None:
+        engine = Engine(session, deps(context).clock, actor)
+        run = engine.active()
+        return engine.current(run) if run else None
+
+    step = deps(context).db.read(with_actor(update, work))
+    if step is None:
+        return False
+    await show(update, context, step, prefix)
+    return True
+
+
+async def start_form(update: Update, context: Context, form: str,
+                     household_id: int | None = None) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step:
+        household = None
+        if household_id is not None:
+            household = households.get(session, d.clock, actor, household_id)
+        return Engine(session, d.clock, actor).start(form, household)
+
+    applied = d.db.apply(update.update_id, with_actor(update, work))
+    if applied.duplicate or applied.value is None:
+        await resume_current(update, context)
+        return
+    await show(update, context, applied.value)
+
+
+async def on_form_button(update: Update, context: Context, parts: list[str]) -> str | None:
+    """`f:<run>:<position or S>:<action>[:<index>]`. Returns a toast text, if any."""
+    d = deps(context)
+    run_id, position, action = int(parts[1]), parts[2], parts[3]
+    index = int(parts[4]) if len(parts) > 4 else 0
+
+    def work(session: Session, actor: Advisor) -> Step:
+        engine = Engine(session, d.clock, actor)
+        run = engine.own_run(run_id)
+        spec = load(run.form)
+        key = None if position == "S" else spec.fields[int(position)].key
+        if key is None and action in {"fix", "sec", "sum"}:
+            return engine.at_summary(run)
+        actions: dict[str, Callable[[], Step]] = {
+            "c": lambda: engine.choose(run, key or "", index),
+            "q": lambda: engine.quick(run, key or "", spec.field(key or "").quick[index]),
+            "t": lambda: engine.today(run, key or ""),
+            "k": lambda: engine.keep(run, key or ""),
+            "v": lambda: engine.validate(run, key or ""),
+            "s": lambda: engine.skip(run, key or ""),
+            "b": lambda: engine.back(run, key or ""),
+            "x": lambda: engine.stop(run, key),
+            "ok": lambda: engine.confirm(run),
+            "e": lambda: engine.edit(run, spec.fields[index].key),
+        }
+        return actions[action]()
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        return d.render.msg("forms.closed")
+    if applied.value is None:
+        return None
+    step, render = applied.value, d.render
+    if step.outcome == Outcome.STALE:
+        paused = step.run.status == RunStatus.PAUSED
+        return render.msg("forms.paused_toast" if paused else "forms.stale")
+    if action == "fix":
+        await edit_or_send(update, render.msg("forms.choose_section", step=step),
+                           keyboards.sections(render, step))
+    elif action == "sec":
+        section = step.spec.sections[index]
+        await edit_or_send(update, render.msg("forms.choose_field", step=step, section=section),
+                           keyboards.fields(render, step, section.key))
+    elif action == "sum":
+        text = render.msg("forms.summary", step=step,
+                          answer_of=lambda f: answer_text(context, step, f))
+        await edit_or_send(update, text, keyboards.summary(render, step))
+    elif action == "c" and step.field is not None and step.field.type == "multi" \
+            and step.answered is None:
+        await _refresh_buttons(update, context, step)
+    else:
+        if step.outcome != Outcome.INVALID:
+            await echo_answer(update, context, step)
+        await show(update, context, step)
+    return None
+
+
+async def _refresh_buttons(update: Update, context: Context, step: Step) -> None:
+    """A box ticked or unticked: the same question, its buttons redrawn."""
+    query = update.callback_query
+    if query is not None:
+        markup = keyboards.question(deps(context).render, step, current_answer(context, step))
+        await query.edit_message_reply_markup(markup)
+
+
+async def on_resume(update: Update, context: Context, run_id: int, cancel: bool) -> str | None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step:
+        engine = Engine(session, d.clock, actor)
+        return engine.cancel(run_id) if cancel else engine.resume(run_id)
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        return d.render.msg("forms.closed")
+    if applied.value is not None:
+        await show(update, context, applied.value)
+    return None
+
+
+async def pause_for_command(update: Update, context: Context) -> str:
+    """A command takes the advisor elsewhere: her form waits, and she is told so."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step | None:
+        engine = Engine(session, d.clock, actor)
+        run = engine.pause_active()
+        return engine.current(run) if run else None
+
+    step = d.db.read(with_actor(update, work))
+    return d.render.msg("forms.paused_by_command", step=step) if step else ""
+

@@ -1,0 +1,149 @@
+"""Inline keyboards. Callback data: `prefix:arg:...`, at most 64 bytes, routed in callbacks.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.render import Renderer
+from handlers.common import ROLE_KEYS, button_data
+from storage.forms.engine import Step
+from storage.households import Card
+from storage.models import Advisor, Household
+
+Button = InlineKeyboardButton
+
+
+def rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def _width(labels: Sequence[str]) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    return 3 if longest <= 8 else 2 if longest <= 18 else 1
+
+
+def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboardMarkup:
+    run, spec_field = step.run, step.field
+    assert spec_field is not None
+    position = step.spec.position(spec_field.key)
+
+    def data(*action: object) -> str:
+        return button_data("f", run.id, position, *action)
+
+    buttons: list[Button] = []
+    if spec_field.type == "yesno":
+        buttons = [Button(render.label("yes"), callback_data=data("c", 1)),
+                   Button(render.label("no"), callback_data=data("c", 0))]
+    elif spec_field.type == "choice":
+        buttons = [Button(c.label, callback_data=data("c", i))
+                   for i, c in enumerate(step.choices)]
+    elif spec_field.type == "multi":
+        selected = step.answers.get(spec_field.key) or []
+        buttons = [Button(render.label("checked", label=c.label, on=c.value in selected),
+                          callback_data=data("c", i)) for i, c in enumerate(step.choices)]
+    buttons += [Button(q, callback_data=data("q", i)) for i, q in enumerate(spec_field.quick)]
+    keyboard = rows(buttons, _width([b.text for b in buttons]))
+    if spec_field.type == "multi":
+        keyboard.append([Button(render.label("validate"), callback_data=data("v"))])
+    if spec_field.today_button:
+        keyboard.append([Button(render.label("today"), callback_data=data("t"))])
+    if current is not None and spec_field.type != "multi":
+        keyboard.append([Button(render.label("keep", value=current), callback_data=data("k"))])
+    navigation = [Button(render.label("back"), callback_data=data("b"))]
+    if not spec_field.required:
+        navigation.append(Button(render.label("skip"), callback_data=data("s")))
+    navigation.append(Button(render.label("pause"), callback_data=data("x")))
+    keyboard.append(navigation)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def summary(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    run_id = step.run.id
+    return InlineKeyboardMarkup([
+        [Button(render.label("confirm"), callback_data=button_data("f", run_id, "S", "ok"))],
+        [Button(render.label("fix"), callback_data=button_data("f", run_id, "S", "fix")),
+         Button(render.label("pause"), callback_data=button_data("f", run_id, "S", "x"))],
+    ])
+
+
+def sections(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    run_id = step.run.id
+    buttons = [Button(s.title, callback_data=button_data("f", run_id, "S", "sec", i))
+               for i, s in enumerate(step.spec.sections)]
+    keyboard = rows(buttons, 2)
+    keyboard.append([Button(render.label("summary"),
+                            callback_data=button_data("f", run_id, "S", "sum"))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def fields(render: Renderer, step: Step, section_key: str) -> InlineKeyboardMarkup:
+    run_id = step.run.id
+    buttons = [Button(f.short, callback_data=button_data("f", run_id, "S", "e",
+                                                         step.spec.position(f.key)))
+               for f in step.spec.fields_of(section_key) if f.applies(step.answers)]
+    keyboard = rows(buttons, 2)
+    keyboard.append([Button(render.label("summary"),
+                            callback_data=button_data("f", run_id, "S", "sum"))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("resume"), callback_data=button_data("r", step.run.id)),
+        Button(render.label("abandon"), callback_data=button_data("a", step.run.id)),
+    ]])
+
+
+def card(render: Renderer, c: Card) -> InlineKeyboardMarkup:
+    h = c.household
+    state = "running" if c.diagnostic_run else "done" if c.diagnostic else "todo"
+    keyboard = [
+        [Button(render.label("diagnostic", state=state),
+                callback_data=button_data("h", "d", h.id))],
+        [Button(render.label("add_note"), callback_data=button_data("h", "n", h.id))],
+    ]
+    if h.confidential and h.address:
+        keyboard.append([Button(render.label("show_address"),
+                                callback_data=button_data("h", "a", h.id))])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,
+                   pages: int = 1) -> InlineKeyboardMarkup:
+    keyboard = [[Button(render.label("household", h=h), callback_data=button_data("h", "o", h.id))]
+                for h in households]
+    if page is not None and pages > 1:
+        navigation = []
+        if page > 0:
+            navigation.append(Button(render.label("previous_page"),
+                                     callback_data=button_data("p", page - 1)))
+        if page < pages - 1:
+            navigation.append(Button(render.label("next_page"),
+                                     callback_data=button_data("p", page + 1)))
+        keyboard.append(navigation)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def roles(render: Renderer) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(render.label("role", value=r.value),
+                                         callback_data=button_data("i", r.value))]
+                                 for r in ROLE_KEYS])
+
+
+def team(render: Renderer, members: Sequence[Advisor], me: Advisor) -> InlineKeyboardMarkup:
+    keyboard = []
+    for m in members:
+        if m.id == me.id:
+            continue
+        name = m.name or str(m.telegram_id)
+        if m.active:
+            keyboard.append([Button(render.label("deactivate", name=name),
+                                    callback_data=button_data("e", "d", m.id))])
+        else:
+            keyboard.append([Button(render.label("reactivate", name=name),
+                                    callback_data=button_data("e", "r", m.id))])
+    return InlineKeyboardMarkup(keyboard)
+
+

@@ -1,0 +1,123 @@
+"""Free text and files: an answer to the form in progress, or a note on the open card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session
+from telegram import Update
+
+from handlers import forms
+from handlers.common import Context, deps, send, with_actor
+from storage import households, notes
+from storage.forms.engine import Engine, Step
+from storage.models import Advisor, Household
+
+
+async def on_text(update: Update, context: Context) -> None:
+    d = deps(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+
+    def work(session: Session, actor: Advisor) -> Step | Household | None:
+        engine = Engine(session, d.clock, actor)
+        run = engine.active()
+        if run is not None:
+            return engine.answer_text(run, text)
+        household = households.open_household(session, d.clock, actor)
+        if household is not None:
+            notes.add(session, d.clock, actor, household, "texte", text)
+        return household
+
+    applied = d.db.apply(update.update_id, with_actor(update, work))
+    if applied.duplicate:
+        await forms.resume_current(update, context)
+    elif isinstance(applied.value, Step):
+        await forms.show(update, context, applied.value)
+    elif isinstance(applied.value, Household):
+        await send(update, d.render.msg("household.note_added", h=applied.value, kind="texte"))
+    else:
+        await send(update, d.render.msg("household.no_open_card"))
+
+
+def _file_of(update: Update) -> tuple[str, str, str, str | None] | None:
+    """(kind, file_id, file_unique_id, original name) of the file in the message."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.photo:
+        photo = message.photo[-1]
+        return "photo", photo.file_id, photo.file_unique_id, None
+    if message.voice:
+        return "vocal", message.voice.file_id, message.voice.file_unique_id, None
+    for attachment in (message.document, message.audio, message.video, message.video_note):
+        if attachment is not None:
+            name = getattr(attachment, "file_name", None)
+            return "document", attachment.file_id, attachment.file_unique_id, name
+    return None
+
+
+def _target(session: Session, actor: Advisor, d_clock) -> tuple[Household | None, bool]:  # type: ignore[no-untyped-def]
+    """Where a file goes: the household of the form in progress, else the open card."""
+    engine = Engine(session, d_clock, actor)
+    run = engine.active()
+    if run is not None:
+        household = households.get(session, d_clock, actor, run.household_id) \
+            if run.household_id else None
+        return household, True
+    return households.open_household(session, d_clock, actor), False
+
+
+async def on_file(update: Update, context: Context) -> None:
+    d = deps(context)
+    found = _file_of(update)
+    if found is None:
+        await send(update, d.render.msg("general.unsupported"))
+        return
+    kind, file_id, unique_id, name = found
+    household, in_form = d.db.read(
+        with_actor(update, lambda s, actor: _target(s, actor, d.clock)))
+    if household is None:
+        if in_form:
+            await forms.resume_current(update, context, d.render.msg("forms.no_file_yet"))
+        else:
+            await send(update, d.render.msg("household.no_open_card"))
+        return
+    path = await _download(update, context, household, file_id, unique_id, kind, name)
+    caption = (update.effective_message.caption or "") if update.effective_message else ""
+    attachment = notes.Attachment(file_id, unique_id, str(path), name)
+
+    def work(session: Session, actor: Advisor) -> Household:
+        target = households.get(session, d.clock, actor, household.id or 0, action="note.file")
+        notes.add(session, d.clock, actor, target, kind, caption, attachment)
+        return target
+
+    applied = d.db.apply(update.update_id, with_actor(update, work))
+    if applied.duplicate:
+        return
+    if in_form:
+        await forms.resume_current(update, context,
+                                   d.render.msg("forms.file_during_form", household=household))
+    else:
+        await send(update, d.render.msg("household.note_added", h=household, kind=kind))
+
+
+EXTENSIONS = {"photo": ".jpg", "vocal": ".ogg"}
+
+
+async def _download(update: Update, context: Context, household: Household, file_id: str,
+                    unique_id: str, kind: str, name: str | None) -> Path:
+    d = deps(context)
+    folder = d.settings.data_dir / "files" / household.reference
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(name).suffix if name else EXTENSIONS.get(kind, "")
+    stamp = d.clock.local_now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{unique_id}{suffix[:10]}"
+    telegram_file = await context.bot.get_file(file_id)
+    await telegram_file.download_to_drive(path)
+    return path
+
+
+async def on_other(update: Update, context: Context) -> None:
+    await send(update, deps(context).render.msg("general.unsupported"))

@@ -1,0 +1,1 @@
+"""What falls due and its sending (filled by the reminders issue)."""

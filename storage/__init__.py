@@ -1,0 +1,1 @@
+"""Records, their engine and migrations, and every rule that keeps them consistent."""

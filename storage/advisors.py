@@ -1,0 +1,118 @@
+"""The team: advisors, roles, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.clock import Clock
+from storage.errors import Refused
+from storage.models import Advisor, Invitation, Role
+
+INVITATION_VALIDITY = timedelta(hours=48)
+
+
+def by_telegram_id(session: Session, telegram_id: int) -> Advisor | None:
+    return session.exec(select(Advisor).where(Advisor.telegram_id == telegram_id)).first()
+
+
+def identify(session: Session, telegram_id: int, display_name: str = "") -> Advisor | None:
+    """The active advisor behind a Telegram account, or None (stranger or deactivated)."""
+    advisor = by_telegram_id(session, telegram_id)
+    if advisor is None or not advisor.active:
+        return None
+    if display_name and advisor.name != display_name and not advisor.name:
+        advisor.name = display_name
+        session.add(advisor)
+    return advisor
+
+
+def ensure_admins(session: Session, clock: Clock, telegram_ids: list[int]) -> None:
+    """The administrators named in the settings exist and are active admins."""
+    for telegram_id in telegram_ids:
+        advisor = by_telegram_id(session, telegram_id)
+        if advisor is None:
+            advisor = Advisor(telegram_id=telegram_id, role=Role.ADMIN, created_at=clock.now())
+        advisor.role, advisor.active = Role.ADMIN, True
+        session.add(advisor)
+
+
+def get_or_create(session: Session, clock: Clock, telegram_id: int, name: str) -> Advisor:
+    """For imports: an unknown advisor is created as a conseillère."""
+    advisor = by_telegram_id(session, telegram_id)
+    if advisor is None:
+        advisor = Advisor(telegram_id=telegram_id, name=name, created_at=clock.now())
+        session.add(advisor)
+        session.flush()
+    return advisor
+
+
+def require_admin(actor: Advisor) -> None:
+    if actor.role != Role.ADMIN:
+        raise Refused("admin_only")
+
+
+def invite(session: Session, clock: Clock, actor: Advisor, role: Role) -> Invitation:
+    require_admin(actor)
+    now = clock.now()
+    invitation = Invitation(
+        code=secrets.token_urlsafe(12),
+        role=role,
+        created_by_id=actor.id or 0,
+        created_at=now,
+        expires_at=now + INVITATION_VALIDITY,
+    )
+    session.add(invitation)
+    audit.record(session, clock, actor, "invitation.create", detail=role.value)
+    return invitation
+
+
+def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: str) -> Advisor:
+    """Use a one-time invitation. Raises Refused('invitation_invalid') otherwise."""
+    invitation = session.exec(select(Invitation).where(Invitation.code == code)).first()
+    now = clock.now()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
+        raise Refused("invitation_invalid")
+    advisor = by_telegram_id(session, telegram_id)
+    if advisor is None:
+        advisor = Advisor(telegram_id=telegram_id, created_at=now)
+    advisor.name = name or advisor.name
+    advisor.role, advisor.active = invitation.role, True
+    session.add(advisor)
+    session.flush()
+    invitation.used_by_id, invitation.used_at = advisor.id, now
+    session.add(invitation)
+    audit.record(session, clock, advisor, "invitation.accept", detail=invitation.role.value)
+    return advisor
+
+
+def team(session: Session) -> list[Advisor]:
+    query = select(Advisor).order_by(col(Advisor.active).desc(), col(Advisor.name))
+    return list(session.exec(query))
+
+
+def assignable(session: Session, actor: Advisor) -> list[Advisor]:
+    """Who a new household may be given to: herself for a conseillère, anyone for the others."""
+    if not actor.role.sees_everything:
+        return [actor]
+    query = select(Advisor).where(col(Advisor.active)).order_by(col(Advisor.name))
+    return list(session.exec(query))
+
+
+def set_active(
+    session: Session, clock: Clock, actor: Advisor, advisor_id: int, active: bool
+) -> Advisor:
+    require_admin(actor)
+    advisor = session.get(Advisor, advisor_id)
+    if advisor is None:
+        raise Refused("advisor_unknown")
+    if advisor.id == actor.id and not active:
+        raise Refused("cannot_deactivate_self")
+    advisor.active = active
+    session.add(advisor)
+    audit.record(session, clock, actor, "advisor.activate" if active else "advisor.deactivate",
+                 detail=str(advisor.telegram_id))
+    return advisor

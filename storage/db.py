@@ -1,0 +1,89 @@
+"""The engine, sessions, and the one-transaction-per-update rule that makes redelivery harmless."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, create_engine
+
+from storage.clock import Clock
+from storage.models import ProcessedUpdate
+
+T = TypeVar("T")
+
+
+@dataclass
+class Applied(Generic[T]):
+    """The result of applying an update: `duplicate` when it had been applied before a crash."""
+
+    duplicate: bool
+    value: T | None = None
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str, clock: Clock) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.clock = clock
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        with self.session() as session:
+            return fn(session)
+
+    def apply(self, update_id: int | None, fn: Callable[[Session], T]) -> Applied[T]:
+        """Run `fn` and record `update_id` in the same transaction.
+
+        Telegram redelivers an update whose offset was not confirmed before a kill -9: the
+        record makes the second delivery a no-op instead of a doubled answer.
+        """
+        try:
+            with self.session() as session:
+                if update_id is not None:
+                    session.add(ProcessedUpdate(update_id=update_id, at=self.clock.now()))
+                    session.flush()
+                return Applied(False, fn(session))
+        except IntegrityError:
+            if update_id is not None and self._seen(update_id):
+                return Applied(True)
+            raise
+
+    def _seen(self, update_id: int) -> bool:
+        with self.session() as session:
+            return session.get(ProcessedUpdate, update_id) is not None

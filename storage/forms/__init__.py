@@ -1,0 +1,1 @@
+"""Forms as data: declarative descriptions (definitions/*.toml) driven by one engine."""

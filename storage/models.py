@@ -1,0 +1,172 @@
+"""The records. Amounts are integer cents; instants are aware UTC; dates are calendar dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATRICE = "coordinatrice"
+    CONSEILLERE = "conseillere"
+
+    @property
+    def sees_everything(self) -> bool:
+        return self in (Role.ADMIN, Role.COORDINATRICE)
+
+
+class EntryPath(StrEnum):
+    MEDIATION = "mediation"
+    BAILLEUR = "bailleur"
+    AUTRE = "autre"
+
+
+class RunStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+def _utc_column(nullable: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _enum_column(enum: type[StrEnum], default: StrEnum) -> Any:
+    """Stored as its value in a plain VARCHAR: readable, and no PostgreSQL ENUM to migrate."""
+    column_type = SAEnum(enum, values_callable=lambda e: [m.value for m in e],
+                         native_enum=False, length=20)
+    return Field(default=default, sa_column=Column(column_type, nullable=False))
+
+
+class Advisor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, unique=True, nullable=False))
+    name: str = ""
+    role: Role = _enum_column(Role, Role.CONSEILLERE)
+    active: bool = True
+    created_at: datetime = _utc_column()
+    # The card an advisor has open: where her free notes go. Position is data, not memory.
+    # No foreign key (it would make advisor and household depend on each other): it is
+    # checked when read, see storage.households.open_household.
+    open_household_id: int | None = None
+    open_household_at: datetime | None = _utc_column(nullable=True)
+
+
+class Invitation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    role: Role = _enum_column(Role, Role.CONSEILLERE)
+    created_by_id: int = Field(foreign_key="advisor.id")
+    created_at: datetime = _utc_column()
+    expires_at: datetime = _utc_column()
+    used_by_id: int | None = Field(default=None, foreign_key="advisor.id")
+    used_at: datetime | None = _utc_column(nullable=True)
+
+
+class Household(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True)
+    last_name: str
+    first_name: str
+    phone: str = ""
+    address: str = ""
+    adults: int = 1
+    children_ages: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # kind -> monthly amount in cents
+    resources: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    entry_path: EntryPath = _enum_column(EntryPath, EntryPath.AUTRE)
+    dalo: bool = False
+    pdalpd: bool = False
+    accords_collectifs: bool = False
+    confidential: bool = False
+    confidential_attestation: date | None = None
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    status: str = "actif"
+    phase: str = "elaboration"
+    support_start: date | None = None
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+    # Lower-case, accent-free text of what a lookup may match (never a confidential address).
+    search_key: str = ""
+
+    @property
+    def initials(self) -> str:
+        letters = [n.strip()[:1].upper() for n in (self.first_name, self.last_name) if n.strip()]
+        return " ".join(f"{c}." for c in letters)
+
+    @property
+    def label(self) -> str:
+        """What lists and notifications may show: reference and initials, no name."""
+        return f"{self.reference} · {self.initials}" if self.initials else self.reference
+
+    @property
+    def persons(self) -> int:
+        return self.adults + len(self.children_ages)
+
+    @property
+    def resources_total(self) -> int:
+        return sum(self.resources.values())
+
+
+class FormRun(SQLModel, table=True):
+    """One advisor's pass through a form: where she is and every answer given so far."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    advisor_id: int = Field(foreign_key="advisor.id", index=True)
+    form: str
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    step: str | None = None  # current field key; None = the summary
+    history: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    editing: bool = False  # answering a correction from the summary: go back to it after
+    status: RunStatus = _enum_column(RunStatus, RunStatus.ACTIVE)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class Diagnostic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    completed_by_id: int = Field(foreign_key="advisor.id")
+    completed_at: datetime = _utc_column()
+
+
+class Note(SQLModel, table=True):
+    __table_args__ = (Index("ix_note_household_created", "household_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id")
+    advisor_id: int = Field(foreign_key="advisor.id")
+    kind: str = "texte"  # texte, vocal, photo, document
+    text: str = ""
+    file_id: str | None = None
+    file_unique_id: str | None = None
+    file_path: str | None = None
+    file_name: str | None = None
+    created_at: datetime = _utc_column()
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc_column()
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    action: str
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    detail: str = ""
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Telegram updates whose effect is committed: a redelivery after a crash is not re-applied."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = _utc_column()

@@ -1,0 +1,17 @@
+"""Text normalisation for lookups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, spaces collapsed: `Hélène  Dupré` -> `helene dupre`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
