@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from bot import polling
 from bot.deps import Deps
 from bot.render import Renderer
 from bot.settings import Settings
@@ -42,6 +43,7 @@ def build(d: Deps) -> Application:  # type: ignore[type-arg]
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(defaults)
         .post_init(set_menu)
+        .updater(None)  # bot.polling confirms updates only once handled
         .build()
     )
     app.bot_data["deps"] = d
@@ -52,4 +54,4 @@ def build(d: Deps) -> Application:  # type: ignore[type-arg]
 def run(settings: Settings) -> None:
     d = make_deps(settings)
     prepare(d)
-    build(d).run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    polling.run(build(d))

@@ -66,8 +66,10 @@ async def echo_answer(update: Update, context: Context, step: Step) -> None:
     if query is None or step.answered is None or query.message is None:
         return
     question = getattr(query.message, "text_html", None) or ""
-    answered = answer_text(context, step, step.answered)
-    text = deps(context).render.msg("forms.echo", question_text="", answer=answered)
+    render = deps(context).render
+    answered = answer_text(context, step, step.answered) if step.answered_value is not None \
+        else render.label("skipped")
+    text = render.msg("forms.echo", answer=answered)
     # The echo is a comfort; if Telegram refuses the edit, the next question still matters.
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(f"{question}\n{text}", reply_markup=None)

@@ -51,7 +51,9 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
         keyboard.append([Button(render.label("today"), callback_data=data("t"))])
     if current is not None and spec_field.type != "multi":
         keyboard.append([Button(render.label("keep", value=current), callback_data=data("k"))])
-    navigation = [Button(render.label("back"), callback_data=data("b"))]
+    navigation = []
+    if run.history or run.editing:
+        navigation.append(Button(render.label("back"), callback_data=data("b")))
     if not spec_field.required:
         navigation.append(Button(render.label("skip"), callback_data=data("s")))
     navigation.append(Button(render.label("pause"), callback_data=data("x")))

@@ -117,7 +117,8 @@ class Engine:
             run.step = self._next_key(spec, run, None)
             audit.record(self.session, self.clock, self.actor, f"{form}.start", household)
         run.status = RunStatus.ACTIVE
-        return self._ask(spec, run)
+        self._save(run)
+        return self.current(run)
 
     def pause_active(self) -> FormRun | None:
         run = self.active()

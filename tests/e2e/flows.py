@@ -1,0 +1,142 @@
+"""Scripted advisor journeys, shared by the scenarios."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+async def open_household(user: Any, last: str = "Dupont", first: str = "Hélène", *,
+                         phone: str | None = "06 12 34 56 78",
+                         address: str | None = "12 rue des Arènes, Dax",
+                         confidential: bool = False, advisor: str | None = None) -> str:
+    """/nouveau to the end; returns the household's reference."""
+    await user.send("/nouveau")
+    await user.expect(r"Nom de la personne")
+    await user.send(last)
+    await user.expect(r"Prénom \?")
+    await user.send(first)
+    await user.expect(r"Téléphone \?")
+    if phone is None:
+        await user.click(r"Passer")
+    else:
+        await user.send(phone)
+    await user.expect(r"Adresse actuelle")
+    if address is None:
+        await user.click(r"Passer")
+    else:
+        await user.send(address)
+    await user.expect(r"Combien d'adultes")
+    await user.click(r"^1$")
+    await user.expect(r"Âges des enfants")
+    await user.send("4, 9")
+    await user.expect(r"Revenus d'activité")
+    await user.send("1 100")
+    for question in (r"RSA", r"Prestations familiales", r"chômage", r"AAH", r"Autres ressources"):
+        await user.expect(question)
+        await user.click(r"Passer")
+    await user.expect(r"Comment le ménage arrive")
+    await user.click(r"Médiation locative")
+    await user.expect(r"Éligibilité")
+    await user.click(r"DALO")
+    await user.click(r"Valider")
+    await user.expect(r"confidentielle")
+    await user.click(r"^Oui$" if confidential else r"^Non$")
+    if confidential:
+        await user.expect(r"Date de l'attestation")
+        await user.send("02/03/2027")
+    await user.expect(r"Début de l'accompagnement")
+    await user.click(r"Aujourd'hui")
+    if advisor is not None:
+        await user.expect(r"Quelle conseillère")
+        await user.click(advisor)
+    await user.expect(r"résumé")
+    await user.click(r"Confirmer")
+    done = await user.expect(r"Ménage .* ouvert")
+    await user.expect(r"📁")
+    match = re.search(r"\d{4}-\d{4}", done.text)
+    assert match, done.text
+    return match.group(0)
+
+
+DIAGNOSTIC_CHOICES: list[tuple[str, str]] = [
+    (r"Nationalité", r"Hors UE"),
+    (r"Titre de séjour", r"Valide"),
+    (r"Pièces d'identité", r"À jour"),
+]
+
+
+async def diagnostic_until_budget(user: Any) -> None:
+    """From the first question of the diagnostic (already shown) to the budget figures."""
+    for number, (question, answer) in enumerate(DIAGNOSTIC_CHOICES):
+        if number:
+            await user.expect(question)
+        await user.click(answer)
+    await user.expect(r"Droits ouverts")
+    await user.click(r"CAF")
+    await user.click(r"Valider")
+    await user.expect(r"Droits à ouvrir")
+    await user.send("Renouveler la CSS <avant juin> & l'AAH")
+    await user.expect(r"Demande de logement social")
+    await user.click(r"Active")
+    await user.expect(r"Situation DALO")
+    await user.click(r"Recours en cours")
+    await user.expect(r"Ressources mensuelles")
+    await user.click(r"Garder")
+    await user.expect(r"Loyer actuel")
+    await user.send("450")
+    await user.expect(r"Charges locatives")
+    await user.send("50")
+    await user.expect(r"Aide au logement")
+    await user.send("200")
+    await user.expect(r"Autres charges fixes")
+    await user.send("150,50")
+    await user.expect(r"Remboursements")
+    await user.send("0")
+
+
+async def diagnostic_rest(user: Any) -> None:
+    """From the debts question (shown under the budget figures) to the summary."""
+    await user.send("0")
+    await user.expect(r"Gestion du budget")
+    await user.click(r"Avec de l'aide")
+    for question in (r"Entretien du logement", r"Usage du logement", r"voisinage"):
+        await user.expect(question)
+        await user.click(r"^Acquis$")
+    await user.expect(r"Observations sur le savoir habiter")
+    await user.click(r"Passer")
+    await user.expect(r"Mobilité")
+    await user.click(r"Transports en commun")
+    await user.expect(r"Scolarité")
+    await user.click(r"Organisée")
+    await user.expect(r"Accès aux soins")
+    await user.click(r"Rien à signaler")
+    await user.expect(r"Entourage")
+    await user.click(r"Peu entouré")
+    await user.expect(r"Observations sur l'environnement")
+    await user.click(r"Passer")
+    await user.expect(r"Intensité")
+    await user.click(r"Moyenne")
+    await user.expect(r"Axes d'accompagnement")
+    await user.click(r"Budget")
+    await user.click(r"Recherche de logement")
+    await user.click(r"Valider")
+    await user.expect(r"Précisions")
+    await user.click(r"Passer")
+    await user.expect(r"Situation de logement actuelle")
+    await user.click(r"Hébergé chez des tiers")
+    await user.expect(r"Typologie")
+    await user.click(r"^T3$")
+    await user.expect(r"Secteur")
+    await user.send("Dax, Saint-Paul-lès-Dax")
+    await user.expect(r"Loyer maximum")
+    await user.send("420")
+    await user.expect(r"Stratégie")
+    await user.send("Demande active HLO, dossier SIAO, visites accompagnées")
+    await user.expect(r"prépare le ménage")
+    await user.click(r"Passer")
+    await user.expect(r"Partenaires")
+    await user.click(r"CCAS")
+    await user.click(r"Valider")
+    await user.expect(r"Critères de réussite")
+    await user.send("Bail signé, loyer payé 6 mois de suite")
