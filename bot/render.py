@@ -84,12 +84,12 @@ class Renderer:
         module = self.env.get_template(template).module
         return str(getattr(module, name)(**context))
 
-    def msg(self, name: str, **context: Any) -> str:
+    def msg(self, name: str, /, **context: Any) -> str:
         """A message: `household.card` is the macro `card` of `household.html`."""
         template, _, macro = name.partition(".")
         return tidy(self._macro(f"{template}.html", macro, context))
 
-    def label(self, name: str, **context: Any) -> str:
+    def label(self, name: str, /, **context: Any) -> str:
         return tidy(self._macro("labels.txt", name, context))
 
 

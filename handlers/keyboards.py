@@ -19,6 +19,12 @@ def rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
+def markup(keyboard: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """Telegram refuses an empty inline keyboard: no buttons, no keyboard."""
+    keyboard = [row for row in keyboard if row]
+    return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
 def _width(labels: Sequence[str]) -> int:
     longest = max((len(label) for label in labels), default=0)
     return 3 if longest <= 8 else 2 if longest <= 18 else 1
@@ -113,7 +119,7 @@ def card(render: Renderer, c: Card) -> InlineKeyboardMarkup:
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,
-                   pages: int = 1) -> InlineKeyboardMarkup:
+                   pages: int = 1) -> InlineKeyboardMarkup | None:
     keyboard = [[Button(render.label("household", h=h), callback_data=button_data("h", "o", h.id))]
                 for h in households]
     if page is not None and pages > 1:
@@ -125,7 +131,7 @@ def household_list(render: Renderer, households: Sequence[Household], page: int 
             navigation.append(Button(render.label("next_page"),
                                      callback_data=button_data("p", page + 1)))
         keyboard.append(navigation)
-    return InlineKeyboardMarkup(keyboard)
+    return markup(keyboard)
 
 
 def roles(render: Renderer) -> InlineKeyboardMarkup:
@@ -134,7 +140,8 @@ def roles(render: Renderer) -> InlineKeyboardMarkup:
                                  for r in ROLE_KEYS])
 
 
-def team(render: Renderer, members: Sequence[Advisor], me: Advisor) -> InlineKeyboardMarkup:
+def team(render: Renderer, members: Sequence[Advisor], me: Advisor
+         ) -> InlineKeyboardMarkup | None:
     keyboard = []
     for m in members:
         if m.id == me.id:
@@ -146,6 +153,6 @@ def team(render: Renderer, members: Sequence[Advisor], me: Advisor) -> InlineKey
         else:
             keyboard.append([Button(render.label("reactivate", name=name),
                                     callback_data=button_data("e", "r", m.id))])
-    return InlineKeyboardMarkup(keyboard)
+    return markup(keyboard)
 
 
