@@ -9,6 +9,7 @@ redelivery, and `storage.db.Database.apply` makes the redelivered update a no-op
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -52,17 +53,13 @@ async def _poll(app: Application, stop: asyncio.Event) -> None:  # type: ignore[
             offset = update.update_id + 1
     if offset is not None:
         # Confirm what was handled, so that a clean restart does not see it again.
-        try:
+        with contextlib.suppress(NetworkError, TimedOut, Conflict):
             await app.bot.get_updates(offset=offset, timeout=0)
-        except (NetworkError, TimedOut, Conflict):
-            pass
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 async def serve(app: Application) -> None:  # type: ignore[type-arg]

@@ -67,6 +67,7 @@ class Renderer:
         self.env.filters.update(
             money=money, percent=percent, date=short_date, long_date=long_date,
             truncate_text=truncate, when=self.when, answer=self.answer,
+            capitalize_first=lambda text: text[:1].upper() + text[1:],
         )
 
     def when(self, instant: datetime | None) -> str:
@@ -89,8 +90,13 @@ class Renderer:
         template, _, macro = name.partition(".")
         return tidy(self._macro(f"{template}.html", macro, context))
 
+    def text(self, name: str, /, **context: Any) -> str:
+        """Plain text (no escaping): `errors.invalid` is the macro `invalid` of `errors.txt`."""
+        template, _, macro = name.partition(".")
+        return tidy(self._macro(f"{template}.txt", macro, context))
+
     def label(self, name: str, /, **context: Any) -> str:
-        return tidy(self._macro("labels.txt", name, context))
+        return self.text(f"labels.{name}", **context)
 
 
 def tidy(text: str) -> str:

@@ -84,8 +84,10 @@ def apply_data(household: Household, data: HouseholdData) -> None:
     household.search_key = search_key(household)
 
 
-def create(session: Session, clock: Clock, actor: Advisor, data: HouseholdData) -> Household:
-    if data.advisor_id not in (None, actor.id) and not actor.role.sees_everything:
+def create(session: Session, clock: Clock, actor: Advisor | None, data: HouseholdData
+           ) -> Household:
+    """A new household; `actor` None for an import from the command line."""
+    if actor and data.advisor_id not in (None, actor.id) and not actor.role.sees_everything:
         raise Refused("forbidden")
     now = clock.now()
     for _attempt in range(5):
@@ -101,7 +103,8 @@ def create(session: Session, clock: Clock, actor: Advisor, data: HouseholdData) 
             if data.reference:
                 raise
             continue  # another advisor took that number at the same instant
-        audit.record(session, clock, actor, "household.create", household)
+        audit.record(session, clock, actor, "household.create", household,
+                     detail="" if actor else "import")
         return household
     raise RuntimeError("could not allocate a household reference")
 

@@ -47,7 +47,7 @@ async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
     await admin.click(r"Valider")
     await admin.expect(r"confidentielle")
     await admin.send("peut-être")
-    await admin.expect(r"Oui ou Non")
+    await admin.expect(r"Réponse attendue : oui ou non")
     await admin.send("oui")
     await admin.expect(r"attestation")
     for wrong, expected in (("31/02/2027", r"n'existe pas"), ("2027-03-01", r"jj/mm/aaaa"),

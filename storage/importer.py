@@ -1,0 +1,285 @@
+"""Bringing an existing caseload: a .csv or .xlsx checked whole, then imported all or nothing.
+
+Rows are matched to existing households by reference, or by name and phone when the
+reference is empty, so that importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage import advisors, audit, households
+from storage.clock import Clock
+from storage.models import Advisor, EntryPath, Household
+from storage.text import digits, fold
+from storage.validators import Invalid, parse_date, parse_phone, parse_text, parse_yes_no
+
+REQUIRED = ("nom", "prenom")
+OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_telegram_id",
+            "conseillere_nom", "debut_accompagnement", "parcours")
+COLUMNS = REQUIRED + OPTIONAL
+REFERENCE = re.compile(r"^\d{4}-\d{4}$")
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    error: Invalid
+
+
+@dataclass
+class Row:
+    line: int
+    data: households.HouseholdData
+    advisor_telegram_id: int | None
+    advisor_name: str
+    given: set[str] = field(default_factory=set)  # the household fields the file fills
+
+
+# column -> household field, for updates of households already there
+FIELDS = {"nom": "last_name", "prenom": "first_name", "telephone": "phone", "adresse": "address",
+          "parcours": "entry_path", "confidentiel": "confidential",
+          "debut_accompagnement": "support_start", "conseillere_telegram_id": "advisor_id"}
+
+
+@dataclass
+class Report:
+    errors: list[RowError] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    advisors_created: list[int] = field(default_factory=list)
+
+
+# --- reading the file ----------------------------------------------------------------------
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")  # what Excel's "CSV (séparateur : point-virgule)" writes
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell as the text the advisor typed."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 9:
+        return f"0{value}"  # a phone number typed as a number lost its leading zero
+    return str(value).strip()
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a .csv (UTF-8 with or without BOM, or Windows-1252; `;` or `,`)
+    or of the first sheet of an .xlsx."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    elif suffix == ".csv":
+        text = _decode(path.read_bytes())
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text),
+                                                                 delimiter=delimiter)]
+    else:
+        raise Invalid("file_format")
+    while table and not any(table[-1]):
+        table.pop()
+    if not table:
+        raise Invalid("file_empty")
+    header = [fold(h).replace(" ", "_") for h in table[0]]
+    return header, table[1:]
+
+
+# --- checking the rows -----------------------------------------------------------------------
+
+def _check_header(header: list[str], report: Report) -> None:
+    for name in header:
+        if name and name not in COLUMNS:
+            report.errors.append(RowError(1, name, Invalid("unknown_column", allowed=COLUMNS)))
+    for name in REQUIRED:
+        if name not in header:
+            report.errors.append(RowError(1, name, Invalid("missing_column")))
+
+
+def _one_of(allowed: Iterable[str]) -> Callable[[str], str]:
+    options = tuple(allowed)
+
+    def parse(text: str) -> str:
+        value = fold(text)
+        if value not in options:
+            raise Invalid("one_of", allowed=options)
+        return value
+
+    return parse
+
+
+def _telegram_id(text: str) -> int:
+    if not text.isdigit():
+        raise Invalid("telegram_id")
+    return int(text)
+
+
+def _reference(text: str) -> str:
+    if not REFERENCE.match(text):
+        raise Invalid("reference")
+    return text
+
+
+def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
+    values: dict[str, Any] = {}
+    parsers: dict[str, Callable[[str], Any]] = {
+        "nom": lambda t: parse_text(t, max_length=120),
+        "prenom": lambda t: parse_text(t, max_length=120),
+        "reference": _reference,
+        "telephone": parse_phone,
+        "adresse": lambda t: parse_text(t, max_length=400),
+        "confidentiel": parse_yes_no,
+        "conseillere_telegram_id": _telegram_id,
+        "conseillere_nom": lambda t: parse_text(t, max_length=120),
+        "debut_accompagnement": parse_date,
+        "parcours": _one_of(e.value for e in EntryPath),
+    }
+    failed = False
+    for column, parse in parsers.items():
+        text = cells.get(column, "")
+        if not text:
+            if column in REQUIRED:
+                report.errors.append(RowError(line, column, Invalid("required")))
+                failed = True
+            continue
+        try:
+            values[column] = parse(text)
+        except Invalid as error:
+            report.errors.append(RowError(line, column, error))
+            failed = True
+    if failed:
+        return None
+    data = households.HouseholdData(
+        last_name=values["nom"],
+        first_name=values["prenom"],
+        phone=values.get("telephone", ""),
+        address=values.get("adresse", ""),
+        entry_path=EntryPath(values.get("parcours", EntryPath.AUTRE.value)),
+        confidential=values.get("confidentiel", False),
+        support_start=values.get("debut_accompagnement"),
+        reference=values.get("reference"),
+    )
+    given = {FIELDS[c] for c in values if c in FIELDS}
+    return Row(line, data, values.get("conseillere_telegram_id"),
+               values.get("conseillere_nom", ""), given)
+
+
+def check(path: Path) -> tuple[list[Row], Report]:
+    report = Report()
+    try:
+        header, table = read_table(path)
+    except Invalid as error:
+        report.errors.append(RowError(0, "", error))
+        return [], report
+    _check_header(header, report)
+    if report.errors:
+        return [], report
+    rows: list[Row] = []
+    seen_references: dict[str, int] = {}
+    seen_people: dict[tuple[str, str, str], int] = {}
+    for number, cells in enumerate(table, start=2):
+        if not any(cells):
+            continue
+        row = _check_row(number, dict(zip(header, cells, strict=False)), report)
+        if row is None:
+            continue
+        if row.data.reference:
+            if row.data.reference in seen_references:
+                report.errors.append(RowError(number, "reference", Invalid(
+                    "duplicate_reference", line=seen_references[row.data.reference])))
+                continue
+            seen_references[row.data.reference] = number
+        else:
+            person = _person_key(row.data.last_name, row.data.first_name, row.data.phone)
+            if person in seen_people:
+                report.errors.append(RowError(number, "nom", Invalid(
+                    "duplicate_row", line=seen_people[person])))
+                continue
+            seen_people[person] = number
+        rows.append(row)
+    return rows, report
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _person_key(last: str, first: str, phone: str) -> tuple[str, str, str]:
+    return fold(last), fold(first), digits(phone)
+
+
+def _match(session: Session, row: Row) -> Household | None:
+    data = row.data
+    if data.reference:
+        query = select(Household).where(Household.reference == data.reference)
+        return session.exec(query).first()
+    wanted = _person_key(data.last_name, data.first_name, data.phone)
+    candidates = session.exec(select(Household).where(
+        Household.search_key.contains(fold(data.last_name), autoescape=True)))  # type: ignore[attr-defined]
+    for household in candidates:
+        if _person_key(household.last_name, household.first_name, household.phone) == wanted:
+            return household
+    return None
+
+
+def _differs(household: Household, row: Row) -> dict[str, Any]:
+    """The fields of the file that change the household (empty cells change nothing)."""
+    wanted = {name: getattr(row.data, name) for name in row.given}
+    return {k: v for k, v in wanted.items() if getattr(household, k) != v}
+
+
+def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
+          source: str) -> None:
+    """Import checked rows into the session (the caller commits, or rolls back a dry run)."""
+    for row in rows:
+        if row.advisor_telegram_id is not None:
+            known = advisors.by_telegram_id(session, row.advisor_telegram_id)
+            advisor: Advisor = known or advisors.get_or_create(
+                session, clock, row.advisor_telegram_id,
+                row.advisor_name or f"Conseillère {row.advisor_telegram_id}")
+            if known is None:
+                report.advisors_created.append(row.advisor_telegram_id)
+            row.data.advisor_id = advisor.id
+        existing = _match(session, row)
+        if existing is None:
+            household = households.create(session, clock, None, row.data)
+            report.created.append(household.reference)
+            continue
+        changes = _differs(existing, row)
+        if not changes:
+            report.unchanged.append(existing.reference)
+            continue
+        for name, value in changes.items():
+            setattr(existing, name, value)
+        existing.search_key = households.search_key(existing)
+        existing.updated_at = clock.now()
+        session.add(existing)
+        audit.record(session, clock, None, "household.import.update", existing,
+                     detail=f"{source}: {', '.join(sorted(changes))}")
+        report.updated.append(existing.reference)
+    session.flush()

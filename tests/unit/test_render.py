@@ -1,0 +1,52 @@
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.render import Renderer, long_date, money, split_message
+from storage.forms.spec import load
+from storage.validators import Invalid
+
+render = Renderer(ZoneInfo("Europe/Paris"))
+
+
+def test_french_amounts_and_dates():
+    assert money(125050) == "1 250,50 €"
+    assert money(5) == "0,05 €" and money(-1000) == "-10,00 €"
+    assert money(123456789) == "1 234 567,89 €"
+    assert long_date(date(2027, 3, 12)) == "12 mars 2027"
+    assert long_date("2027-08-01") == "1 août 2027"
+
+
+def test_messages_escape_what_advisors_type():
+    text = render.msg("household.note_prompt", h=type("H", (), {"label": "<b>&\"x\""})())
+    assert "&lt;b&gt;&amp;" in text and "<b>" not in text
+
+
+def test_labels_are_plain_text():
+    assert render.label("deactivate", name="Zoé & <Léa>") == "⛔ Désactiver Zoé & <Léa>"
+
+
+def test_every_validation_code_has_a_message():
+    for code in ("date", "date_impossible", "amount", "phone", "integer", "ages", "empty",
+                 "too_long", "yes_no", "required", "first_question", "use_buttons"):
+        params = {"minimum": 1, "maximum": 2, "length": 3, "max_length": 2}
+        text = render.msg("forms.invalid", error=Invalid(code, **params))
+        assert text.startswith("⚠️ ") and len(text) > 10
+
+
+def test_answers_are_shown_by_type():
+    spec = load("menage")
+    assert render.answer(None, spec.field("telephone")) == "—"
+    assert render.answer(True, spec.field("confidentiel")) == "Oui"
+    assert render.answer(60775, spec.field("res_rsa")) == "607,75 €"
+    assert render.answer("2027-03-01", spec.field("debut")) == "01/03/2027"
+    assert render.answer("bailleur", spec.field("parcours")) == "Demande du bailleur"
+    assert render.answer(["dalo", "pdalpd"], spec.field("eligibilite")) == "DALO, Public PDALPD"
+    assert render.answer([], spec.field("enfants")) == "aucun enfant"
+
+
+def test_long_messages_are_cut_between_lines():
+    text = "\n".join(f"<b>ligne {i}</b> " + "x" * 90 for i in range(100))
+    chunks = split_message(text)
+    assert len(chunks) == 3 and all(len(c) <= 4000 for c in chunks)
+    assert "\n".join(chunks) == text
+    assert all(c.count("<b>") == c.count("</b>") for c in chunks)
