@@ -69,8 +69,7 @@ def test_household_form_saves_each_answer_and_creates_on_confirm(db, clock):
     assert step.field.key == "prenom"
     step = answer(db, clock, cid, lambda e: e.keep(e.active(), "prenom"))
     assert step.field.key == "telephone"
-    for key, text in [("telephone", "0612345678"), ("adresse", "1 rue X"), ("adultes", "1"),
-                      ("enfants", "0")]:
+    for text in ("0612345678", "1 rue X", "1", "0"):  # phone, address, adults, children
         step = answer(db, clock, cid, lambda e, t=text: e.answer_text(e.active(), t))
     for key in ("res_activite", "res_rsa", "res_famille", "res_chomage", "res_pension",
                 "res_autres"):

@@ -19,7 +19,8 @@ from storage.models import Advisor, Household, Role
 HEADER = "reference;nom;prenom;telephone;adresse;confidentiel;conseillere_telegram_id;" \
          "conseillere_nom;debut_accompagnement;parcours"
 ROWS = [
-    ";Dupré;Hélène;06 12 34 56 78;3 rue des Écoles, Dax;non;2002;Sophie Laborde;01/02/2026;mediation",
+    ";Dupré;Hélène;06 12 34 56 78;3 rue des Écoles, Dax;non;2002;Sophie Laborde;01/02/2026;"
+    "mediation",
     "2026-0042;N'Diaye;Awa;;;oui;2002;;15/01/2026;bailleur",
 ]
 
