@@ -13,7 +13,6 @@ from sqlmodel import Session
 from storage.clock import FixedClock
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Advisor, Role
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -34,11 +33,3 @@ def db(tmp_path: Path, clock: FixedClock) -> Database:
 def session(db: Database) -> Iterator[Session]:
     with db.session() as s:
         yield s
-
-
-def make_advisor(session: Session, clock: FixedClock, telegram_id: int, name: str,
-                 role: Role = Role.CONSEILLERE) -> Advisor:
-    advisor = Advisor(telegram_id=telegram_id, name=name, role=role, created_at=clock.now())
-    session.add(advisor)
-    session.flush()
-    return advisor

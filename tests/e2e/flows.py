@@ -3,7 +3,41 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import Any
+
+from harness import BotProcess, FakeTelegram
+
+ADMIN_ID = 1001
+HLM_BOT = str(Path(sys.executable).with_name("hlm-bot"))
+
+
+def make_bot(tg: FakeTelegram, tmp_path: Path, **env: str) -> BotProcess:
+    environment = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+        "BOT_ADMINS": str(ADMIN_ID),
+        "BOT_CLOCK_START": "2027-03-15T10:00:00+01:00",
+        **env,
+    }
+    return BotProcess(tg, [HLM_BOT, "run"], cwd=tmp_path, env=environment,
+                      token_env="TELEGRAM_BOT_TOKEN", url_env="TELEGRAM_API_URL",
+                      file_url_env="TELEGRAM_FILE_URL", log_path=tmp_path / "bot.log")
+
+
+async def invite(tg: FakeTelegram, admin: Any, user_id: int, first_name: str,
+                 role: str = "Conseillère") -> Any:
+    """The admin invites someone, who opens the link: returns the new advisor's phone."""
+    await admin.send("/inviter")
+    await admin.expect(r"Quel rôle")
+    await admin.click(role)
+    message = await admin.expect(r"start=")
+    code = message.text.split("start=")[1].split()[0]
+    person = tg.user(user_id, first_name=first_name, language_code="fr")
+    await person.send(f"/start {code}")
+    await person.expect(r"Bienvenue")
+    return person
 
 
 async def open_household(user: Any, last: str = "Dupont", first: str = "Hélène", *,

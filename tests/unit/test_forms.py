@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_advisor
+from factories import make_advisor
 from sqlmodel import select
 
 from storage import households

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import make_advisor
+from factories import make_advisor
 from sqlmodel import select
 
 from storage import advisors, households, notes

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_bot
-from flows import diagnostic_rest, diagnostic_until_budget, open_household
+from flows import diagnostic_rest, diagnostic_until_budget, make_bot, open_household
 
 
 async def test_whole_diagnostic_with_wrong_inputs(tg, bot, admin):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import invite
-from flows import open_household
+from flows import invite, open_household
 
 
 async def test_stranger_is_refused_everywhere_with_his_id(tg, bot, admin):

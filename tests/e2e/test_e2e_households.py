@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from conftest import invite
-from flows import open_household
+from flows import invite, open_household
 
 
 async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
