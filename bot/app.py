@@ -31,7 +31,7 @@ def prepare(d: Deps) -> None:
     d.settings.data_dir.mkdir(parents=True, exist_ok=True)
 
 
-def build(d: Deps) -> Application:  # type: ignore[type-arg]
+def build(d: Deps) -> Application:
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=d.settings.timezone,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
     app = (

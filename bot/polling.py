@@ -23,7 +23,7 @@ POLL_TIMEOUT = 10
 MAX_BACKOFF = 30.0
 
 
-async def _poll(app: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
+async def _poll(app: Application, stop: asyncio.Event) -> None:
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
@@ -62,7 +62,7 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def serve(app: Application) -> None:  # type: ignore[type-arg]
+async def serve(app: Application) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,5 +79,5 @@ async def serve(app: Application) -> None:  # type: ignore[type-arg]
             await app.stop()
 
 
-def run(app: Application) -> None:  # type: ignore[type-arg]
+def run(app: Application) -> None:
     asyncio.run(serve(app))

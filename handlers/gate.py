@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
@@ -47,7 +48,7 @@ async def _accept_invitation(update: Update, context: Context, text: str) -> boo
     assert user is not None
     code = text.split(maxsplit=1)[1].strip()
 
-    def work(session):  # type: ignore[no-untyped-def]
+    def work(session: Session) -> Advisor:
         return advisors.accept(session, d.clock, code, user.id, display_name(update))
 
     try:

@@ -10,6 +10,7 @@ from telegram import Update
 from handlers import forms
 from handlers.common import Context, deps, send, with_actor
 from storage import households, notes
+from storage.clock import Clock
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
 
@@ -58,15 +59,14 @@ def _file_of(update: Update) -> tuple[str, str, str, str | None] | None:
     return None
 
 
-def _target(session: Session, actor: Advisor, d_clock) -> tuple[Household | None, bool]:  # type: ignore[no-untyped-def]
+def _target(session: Session, clock: Clock, actor: Advisor) -> tuple[Household | None, bool]:
     """Where a file goes: the household of the form in progress, else the open card."""
-    engine = Engine(session, d_clock, actor)
-    run = engine.active()
+    run = Engine(session, clock, actor).active()
     if run is not None:
-        household = households.get(session, d_clock, actor, run.household_id) \
+        household = households.get(session, clock, actor, run.household_id) \
             if run.household_id else None
         return household, True
-    return households.open_household(session, d_clock, actor), False
+    return households.open_household(session, clock, actor), False
 
 
 async def on_file(update: Update, context: Context) -> None:
@@ -77,7 +77,7 @@ async def on_file(update: Update, context: Context) -> None:
         return
     kind, file_id, unique_id, name = found
     household, in_form = d.db.read(
-        with_actor(update, lambda s, actor: _target(s, actor, d.clock)))
+        with_actor(update, lambda s, actor: _target(s, d.clock, actor)))
     if household is None:
         if in_form:
             await forms.resume_current(update, context, d.render.msg("forms.no_file_yet"))

@@ -35,7 +35,7 @@ MENU = [
 ]
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
     app.add_handler(MessageHandler(filters.COMMAND, commands.pausing), group=PAUSE_GROUP)
     for name, callback in commands.COMMANDS.items():
@@ -50,7 +50,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(on_error)
 
 
-async def set_menu(app: Application) -> None:  # type: ignore[type-arg]
+async def set_menu(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage import audit
 from storage.clock import Clock
@@ -113,7 +114,7 @@ def may_see(actor: Advisor, household: Household) -> bool:
     return actor.role.sees_everything or household.advisor_id == actor.id
 
 
-def _visible(actor: Advisor):  # type: ignore[no-untyped-def]
+def _visible(actor: Advisor) -> SelectOfScalar[Household]:
     query = select(Household)
     if not actor.role.sees_everything:
         query = query.where(Household.advisor_id == actor.id)
