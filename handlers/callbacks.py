@@ -52,6 +52,10 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await cards.note_prompt(update, context, household_id, notice)
         elif action == "a":
             await cards.send_address(update, context, household_id)
+        elif action == "r":
+            await cards.choose_assignee(update, context, household_id)
+        elif action == "R":
+            await cards.reassign(update, context, household_id, int(parts[3]))
         return None
     if kind == "p":
         await cards.send_my_households(update, context, int(parts[1]), replace=True)

@@ -7,7 +7,7 @@ from telegram import Update
 
 from handlers import keyboards
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
-from storage import households
+from storage import advisors, households
 from storage.errors import Refused
 from storage.models import Advisor, Household
 
@@ -22,17 +22,17 @@ async def send_card(update: Update, context: Context, household_id: int,
                     replace: bool = False) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> households.Card:
-        return households.card(session, d.clock, actor, household_id)
+    def work(session: Session, actor: Advisor) -> tuple[households.Card, Advisor]:
+        return households.card(session, d.clock, actor, household_id), actor
 
     try:
-        card = d.db.read(with_actor(update, work))
+        card, actor = d.db.read(with_actor(update, work))
     except Refused:
         await send(update, d.render.msg("household.unknown"))
         return
     text = d.render.msg("household.card", c=card, role_labels=role_labels(context),
                         phase_labels=PHASES)
-    keyboard = keyboards.card(d.render, card)
+    keyboard = keyboards.card(d.render, card, actor)
     if replace:
         await edit_or_send(update, text, keyboard)
     else:
@@ -107,3 +107,39 @@ async def note_prompt(update: Update, context: Context, household_id: int,
         return
     prompt = d.render.msg("household.note_prompt", h=household)
     await send(update, f"{notice}\n{prompt}" if notice else prompt)
+
+
+async def choose_assignee(update: Update, context: Context, household_id: int) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[Household, list[Advisor]]:
+        if not actor.role.sees_everything:
+            raise Refused("forbidden")
+        household = households.get(session, d.clock, actor, household_id)
+        return household, advisors.assignable(session, actor)
+
+    try:
+        household, candidates = d.db.read(with_actor(update, work))
+    except Refused:
+        await send(update, d.render.msg("household.unknown"))
+        return
+    await send(update, d.render.msg("household.choose_assignee", h=household),
+               keyboards.assignees(d.render, household, candidates))
+
+
+async def reassign(update: Update, context: Context, household_id: int, advisor_id: int
+                   ) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[Household, Advisor]:
+        return households.reassign(session, d.clock, actor, household_id, advisor_id)
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        await send(update, d.render.msg("household.unknown"))
+        return
+    if applied.value is not None:
+        household, advisor = applied.value
+        await edit_or_send(update, d.render.msg("household.reassigned", h=household,
+                                                advisor=advisor))

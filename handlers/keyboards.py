@@ -104,7 +104,7 @@ def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
     ]])
 
 
-def card(render: Renderer, c: Card) -> InlineKeyboardMarkup:
+def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
     h = c.household
     state = "running" if c.diagnostic_run else "done" if c.diagnostic else "todo"
     keyboard = [
@@ -115,7 +115,17 @@ def card(render: Renderer, c: Card) -> InlineKeyboardMarkup:
     if h.confidential and h.address:
         keyboard.append([Button(render.label("show_address"),
                                 callback_data=button_data("h", "a", h.id))])
+    if actor.role.sees_everything:
+        keyboard.append([Button(render.label("reassign"),
+                                callback_data=button_data("h", "r", h.id))])
     return InlineKeyboardMarkup(keyboard)
+
+
+def assignees(render: Renderer, household: Household, candidates: Sequence[Advisor]
+              ) -> InlineKeyboardMarkup | None:
+    return markup([[Button(a.name or str(a.telegram_id),
+                           callback_data=button_data("h", "R", household.id, a.id))]
+                   for a in candidates if a.id != household.advisor_id])
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,

@@ -210,6 +210,22 @@ def latest_diagnostic(session: Session, household: Household) -> Diagnostic | No
     return session.exec(query.order_by(col(Diagnostic.completed_at).desc())).first()
 
 
+def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
+             advisor_id: int) -> tuple[Household, Advisor]:
+    """Give a household to another active advisor: coordinators and admins only."""
+    if not actor.role.sees_everything:
+        raise Refused("forbidden")
+    household = get(session, clock, actor, household_id, action="household.reassign")
+    advisor = session.get(Advisor, advisor_id)
+    if advisor is None or not advisor.active:
+        raise Refused("advisor_unknown")
+    household.advisor_id, household.updated_at = advisor.id, clock.now()
+    session.add(household)
+    audit.record(session, clock, actor, "household.reassign", household,
+                 detail=f"-> {advisor.telegram_id}")
+    return household, advisor
+
+
 def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
     """The address of a confidential household, on explicit demand only: audited as such."""
     return get(session, clock, actor, household_id, action="household.address.view")

@@ -333,6 +333,9 @@ class Engine:
 
     def _store(self, spec: FormSpec, run: FormRun, spec_field: FieldSpec, value: Any) -> Step:
         run.answers = {**run.answers, spec_field.key: _to_json(value)}
+        if run.household_id is not None:
+            audit.record(self.session, self.clock, self.actor, f"{run.form}.answer",
+                         self._household(run), detail=spec_field.key)
         if run.editing:
             run.editing, run.step = False, None
         else:

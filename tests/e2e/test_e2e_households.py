@@ -209,3 +209,26 @@ async def test_two_advisors_at_once_never_mix(tg, bot, admin):
     await admin.expect(r"Berthe Bravo")
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
+
+
+async def test_coordinator_reassigns_and_the_new_advisor_sees_it(tg, bot, admin):
+    lea = await invite(tg, admin, 2003, "Léa")
+    await open_household(admin, "Garcia", "Inès", advisor="Claire Martin")
+    card = admin.last
+    assert "👤 Réattribuer" in card.button_texts
+    await lea.send("/cherche garcia")
+    await lea.expect(r"Aucun ménage trouvé")
+    await admin.click(r"Réattribuer")
+    choice = await admin.expect(r"À qui confier 2027-0001 · I. G.")
+    assert choice.button_texts == ["Léa"]
+    await admin.click(r"^Léa$")
+    await admin.expect(r"2027-0001 · I. G. est confié à Léa")
+    await lea.send("/mes_menages")
+    listing = await lea.expect(r"Vos ménages")
+    assert listing.button_texts == ["2027-0001 · I. G."]
+    await lea.click(r"2027-0001")
+    lea_card = await lea.expect(r"📁")
+    assert "Conseillère : Léa" in lea_card.text
+    assert "👤 Réattribuer" not in lea_card.button_texts
+    await tg.assert_all_callbacks_answered()
+    assert tg.errors == []

@@ -135,3 +135,13 @@ def test_redelivered_update_is_applied_once(db, clock):
     assert db.apply(500, add_note).duplicate
     with db.session() as s:
         assert len(list(s.exec(select(Note)))) == 1
+
+
+def test_only_coordinators_reassign(session, clock, team):
+    household = create(session, clock, team["lea"], "Dupont", "Ana", advisor_id=team["lea"].id)
+    with pytest.raises(Refused):
+        households.reassign(session, clock, team["lea"], household.id or 0, team["zoe"].id or 0)
+    households.reassign(session, clock, team["coord"], household.id or 0, team["zoe"].id or 0)
+    assert household.advisor_id == team["zoe"].id
+    with pytest.raises(Refused):
+        households.get(session, clock, team["lea"], household.id or 0)
