@@ -18,8 +18,7 @@ PHASES = {
 }
 
 
-async def send_card(update: Update, context: Context, household_id: int,
-                    replace: bool = False) -> None:
+async def send_card(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> tuple[households.Card, Advisor]:
@@ -32,11 +31,7 @@ async def send_card(update: Update, context: Context, household_id: int,
         return
     text = d.render.msg("household.card", c=card, role_labels=role_labels(context),
                         phase_labels=PHASES)
-    keyboard = keyboards.card(d.render, card, actor)
-    if replace:
-        await edit_or_send(update, text, keyboard)
-    else:
-        await send(update, text, keyboard)
+    await send(update, text, keyboards.card(d.render, card, actor))
 
 
 async def send_search(update: Update, context: Context, text: str) -> None:
