@@ -121,3 +121,7 @@ async def _download(update: Update, context: Context, household: Household, file
 
 async def on_other(update: Update, context: Context) -> None:
     await send(update, deps(context).render.msg("general.unsupported"))
+
+
+async def on_edited(update: Update, context: Context) -> None:
+    await send(update, deps(context).render.msg("general.edited"))

@@ -37,7 +37,10 @@ MENU = [
 
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
-    app.add_handler(MessageHandler(filters.COMMAND, commands.pausing), group=PAUSE_GROUP)
+    new = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new & filters.COMMAND, commands.pausing), group=PAUSE_GROUP)
+    # An edited message is not a new answer: first in its group, it catches every edit.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, messages.on_edited))
     for name, callback in commands.COMMANDS.items():
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
