@@ -46,7 +46,10 @@ def short_date(value: date | str | None) -> str:
 
 def long_date(value: date | str | None) -> str:
     day = as_date(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
+    if day is None:
+        return ""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def truncate(text: str | None, length: int) -> str:

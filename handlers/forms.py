@@ -14,17 +14,16 @@ from handlers.cards import send_card
 from handlers.common import Context, deps, edit_or_send, send, with_actor
 from storage import households
 from storage.errors import Refused
-from storage.forms.engine import Engine, Outcome, Step
+from storage.forms.engine import Engine, Outcome, Step, cursor, step_of
 from storage.forms.spec import FieldSpec, load
 from storage.models import Advisor, RunStatus
 
 
 def current_answer(context: Context, step: Step) -> str | None:
     """The answer already given to this question (after going back, or pre-filled)."""
-    spec_field = step.field
-    if spec_field is None or step.answers.get(spec_field.key) is None:
+    if step.field is None or step.value is None or step.field.type == "items":
         return None
-    return deps(context).render.answer(step.answers[spec_field.key], spec_field, step.choices)
+    return deps(context).render.answer(step.value, step.field, step.choices)
 
 
 def answer_text(context: Context, step: Step, spec_field: FieldSpec) -> str:
@@ -116,20 +115,28 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
         engine = Engine(session, d.clock, actor)
         run = engine.own_run(run_id)
         spec = load(run.form)
-        key = None if position == "S" else spec.fields[int(position)].key
-        if key is None and action in {"fix", "sec", "sum"}:
-            return engine.at_summary(run)
+        if position == "S":
+            if action in {"fix", "sec", "sum"}:
+                return engine.at_summary(run)
+            summary_actions: dict[str, Callable[[], Step]] = {
+                "x": lambda: engine.stop(run, None),
+                "ok": lambda: engine.confirm(run),
+                "e": lambda: engine.edit(run, spec.fields[index].key),
+            }
+            return summary_actions[action]()
+        step = step_of(spec, position)
         actions: dict[str, Callable[[], Step]] = {
-            "c": lambda: engine.choose(run, key or "", index),
-            "q": lambda: engine.quick(run, key or "", spec.field(key or "").quick[index]),
-            "t": lambda: engine.today(run, key or ""),
-            "k": lambda: engine.keep(run, key or ""),
-            "v": lambda: engine.validate(run, key or ""),
-            "s": lambda: engine.skip(run, key or ""),
-            "b": lambda: engine.back(run, key or ""),
-            "x": lambda: engine.stop(run, key),
-            "ok": lambda: engine.confirm(run),
-            "e": lambda: engine.edit(run, spec.fields[index].key),
+            "c": lambda: engine.choose(run, step, index),
+            "q": lambda: engine.quick(run, step, cursor(spec, step).field.quick[index]),
+            "t": lambda: engine.today(run, step),
+            "k": lambda: engine.keep(run, step),
+            "v": lambda: engine.validate(run, step),
+            "s": lambda: engine.skip(run, step),
+            "b": lambda: engine.back(run, step),
+            "x": lambda: engine.stop(run, step),
+            "la": lambda: engine.add_item(run, step),
+            "le": lambda: engine.edit_item(run, step, index),
+            "ld": lambda: engine.delete_item(run, step, index),
         }
         return actions[action]()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
-from storage.forms.engine import Step
+from storage.forms.engine import Step, token
 from storage.households import Card
 from storage.models import Advisor, Household
 
@@ -32,13 +32,15 @@ def _width(labels: Sequence[str]) -> int:
 
 def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboardMarkup:
     run, spec_field = step.run, step.field
-    assert spec_field is not None
-    position = step.spec.position(spec_field.key)
+    assert spec_field is not None and run.step is not None
+    position = token(step.spec, run.step)
 
     def data(*action: object) -> str:
         return button_data("f", run.id, position, *action)
 
     buttons: list[Button] = []
+    if spec_field.type == "items" and step.cursor is not None and step.cursor.is_list:
+        return _list_view(render, step, data)
     if spec_field.type == "yesno":
         buttons = [Button(render.label("yes"), callback_data=data("c", 1)),
                    Button(render.label("no"), callback_data=data("c", 0))]
@@ -58,10 +60,28 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
     if current is not None and spec_field.type != "multi":
         keyboard.append([Button(render.label("keep", value=current), callback_data=data("k"))])
     navigation = []
-    if run.history or run.editing:
+    if run.history or run.editing or (step.cursor is not None and step.cursor.sub is not None):
         navigation.append(Button(render.label("back"), callback_data=data("b")))
     if not spec_field.required:
         navigation.append(Button(render.label("skip"), callback_data=data("s")))
+    navigation.append(Button(render.label("pause"), callback_data=data("x")))
+    keyboard.append(navigation)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _list_view(render: Renderer, step: Step, data: Callable[..., str]) -> InlineKeyboardMarkup:
+    """A list field: edit or remove each item, add one, or finish."""
+    keyboard = [[Button(render.label("edit_item", n=n + 1), callback_data=data("le", n)),
+                 Button(render.label("delete_item", n=n + 1), callback_data=data("ld", n))]
+                for n in range(len(step.items))]
+    assert step.field is not None
+    if len(step.items) < step.field.max_items:
+        keyboard.append([Button(render.label("add_item", label=step.field.item_label),
+                                callback_data=data("la"))])
+    keyboard.append([Button(render.label("list_done"), callback_data=data("v"))])
+    navigation = []
+    if step.run.history or step.run.editing:
+        navigation.append(Button(render.label("back"), callback_data=data("b")))
     navigation.append(Button(render.label("pause"), callback_data=data("x")))
     keyboard.append(navigation)
     return InlineKeyboardMarkup(keyboard)

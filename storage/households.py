@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit
+from storage import audit, plans
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -178,6 +178,7 @@ class Card:
     note_count: int
     diagnostic: Diagnostic | None
     diagnostic_run: FormRun | None  # a diagnostic started and not confirmed
+    plan: plans.Progress
 
 
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
@@ -202,6 +203,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
                 col(FormRun.status).in_([RunStatus.ACTIVE, RunStatus.PAUSED]),
             ).order_by(col(FormRun.updated_at).desc())
         ).first(),
+        plan=plans.overview(session, clock, household),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -170,3 +170,79 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: datetime = _utc_column()
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "brouillon"
+    SIGNED = "signe"
+
+
+class PlanVersion(SQLModel, table=True):
+    """One version of a household's PPAL: version 1 is the plan, the next ones its avenants.
+
+    A signed version is never changed (see storage.plans); a change makes a new version."""
+
+    __table_args__ = (UniqueConstraint("household_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    number: int = 1
+    status: PlanStatus = _enum_column(PlanStatus, PlanStatus.DRAFT)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    based_on_id: int | None = Field(default=None, foreign_key="planversion.id")
+    # The bilan that decided this avenant (no foreign key: a bilan points to its plan).
+    bilan_id: int | None = None
+    created_by_id: int = Field(foreign_key="advisor.id")
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+    signed_on: date | None = None
+    signed_by_household: bool = False
+    advisor_signatory_id: int | None = Field(default=None, foreign_key="advisor.id")
+    landlord_signatory: str | None = None
+    signature_recorded_at: datetime | None = _utc_column(nullable=True)
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.number > 1
+
+
+class StepProgress(SQLModel, table=True):
+    """A follow-up of one objective or step of the plan (its `_uid` in the plan's content)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    item_uid: str
+    status: str  # fait, non_fait, reporte
+    new_date: date | None = None
+    comment: str = ""
+    advisor_id: int = Field(foreign_key="advisor.id")
+    at: datetime = _utc_column()
+
+
+class Bilan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    plan_version_id: int | None = Field(default=None, foreign_key="planversion.id")
+    held_on: date
+    achieved: str = ""
+    difficulties: str = ""
+    decisions: str = ""
+    next_on: date | None = None
+    amendment: bool = False
+    advisor_id: int = Field(foreign_key="advisor.id")
+    created_at: datetime = _utc_column()
+
+
+class Document(SQLModel, table=True):
+    """Each generated file, kept under BOT_DATA_DIR: what was produced, from what, by whom."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    kind: str  # ppal, rapport, bilan
+    plan_version_id: int | None = Field(default=None, foreign_key="planversion.id")
+    bilan_id: int | None = Field(default=None, foreign_key="bilan.id")
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    path: str
+    file_name: str
+    advisor_id: int = Field(foreign_key="advisor.id")
+    created_at: datetime = _utc_column()

@@ -3,6 +3,9 @@
 Each call loads the run from the database, changes it and leaves it saved in the caller's
 transaction, so the position and every answer survive a kill -9. The engine knows nothing of
 Telegram: it returns a `Step` that the handlers render.
+
+A step is a string: `key` for a question (for a list field: its list view), or
+`key.<n>.<sub>` for the sub-question `sub` of the list's item number n (from 0).
 """
 
 from __future__ import annotations
@@ -44,12 +47,62 @@ class Outcome(StrEnum):
     STALE = "stale"  # a button of a question already answered
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a step points: a question, a list view, or one sub-question of one item."""
+
+    top: FieldSpec
+    index: int | None = None
+    sub: FieldSpec | None = None
+
+    @property
+    def field(self) -> FieldSpec:
+        return self.sub or self.top
+
+    @property
+    def step(self) -> str:
+        if self.sub is None:
+            return self.top.key
+        return f"{self.top.key}.{self.index}.{self.sub.key}"
+
+    @property
+    def is_list(self) -> bool:
+        return self.top.type == "items" and self.sub is None
+
+
+def cursor(spec: FormSpec, step: str) -> Cursor:
+    key, _, rest = step.partition(".")
+    top = spec.field(key)
+    if not rest:
+        return Cursor(top)
+    index, _, sub = rest.partition(".")
+    return Cursor(top, int(index), top.sub(sub))
+
+
+def token(spec: FormSpec, step: str) -> str:
+    """A short form of a step for button data: `7` or `7.2.1` (positions, not names)."""
+    where = cursor(spec, step)
+    position = str(spec.position(where.top.key))
+    if where.sub is None:
+        return position
+    return f"{position}.{where.index}.{list(where.top.item).index(where.sub)}"
+
+
+def step_of(spec: FormSpec, short: str) -> str:
+    parts = [int(p) for p in short.split(".")]
+    top = spec.fields[parts[0]]
+    if len(parts) == 1:
+        return top.key
+    return f"{top.key}.{parts[1]}.{top.item[parts[2]].key}"
+
+
 @dataclass
 class Step:
     outcome: Outcome
     run: FormRun
     spec: FormSpec
     field: FieldSpec | None = None
+    cursor: Cursor | None = None
     choices: tuple[Choice, ...] = ()
     error: Invalid | None = None
     # The answer just given to the previous question, for the echo under it.
@@ -65,11 +118,23 @@ class Step:
         return self.run.answers
 
     @property
+    def value(self) -> Any:
+        """The answer already given to the question shown (after going back, or pre-filled)."""
+        return _get(self.run, self.cursor) if self.cursor else None
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """The items of the list field shown (list view or one of its sub-questions)."""
+        if self.cursor is None or self.cursor.top.type != "items":
+            return []
+        return list(self.run.answers.get(self.cursor.top.key) or [])
+
+    @property
     def position(self) -> tuple[int, int]:
         """(number of the current question, questions that apply), for "3/18"."""
-        applicable = [f for f in self.spec.fields if f.applies(self.run.answers)]
-        keys = [f.key for f in applicable]
-        current = keys.index(self.run.step) + 1 if self.run.step in keys else len(keys)
+        keys = [f.key for f in self.spec.fields if f.applies(self.run.answers)]
+        top = self.cursor.top.key if self.cursor else None
+        current = keys.index(top) + 1 if top in keys else len(keys)
         return current, len(keys)
 
 
@@ -84,6 +149,46 @@ def _advisor_choices(session: Session, actor: Advisor) -> tuple[Choice, ...]:
 PROVIDERS: dict[str, ChoiceProvider] = {"advisors": _advisor_choices}
 
 
+def _get(run: FormRun, where: Cursor) -> Any:
+    if where.sub is None:
+        return run.answers.get(where.top.key)
+    items = run.answers.get(where.top.key) or []
+    item = items[where.index] if where.index is not None and where.index < len(items) else {}
+    return item.get(where.sub.key)
+
+
+def _set(run: FormRun, where: Cursor, value: Any) -> None:
+    if where.sub is None:
+        run.answers = {**run.answers, where.top.key: value}
+        return
+    items = [dict(i) for i in run.answers.get(where.top.key) or []]
+    index = where.index or 0
+    while len(items) <= index:
+        items.append({})
+    items[index][where.sub.key] = value
+    run.answers = {**run.answers, where.top.key: items}
+
+
+def complete(top: FieldSpec, item: dict[str, Any]) -> bool:
+    return all(item.get(f.key) is not None for f in top.item if f.required and f.applies(item))
+
+
+def kept_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """What a confirmed form stores: answers of the questions that apply, complete items only,
+    and the context given at start (keys beginning with `_`)."""
+    kept: dict[str, Any] = {k: v for k, v in answers.items() if k.startswith("_")}
+    for spec_field in spec.fields:
+        if not spec_field.applies(answers):
+            continue
+        value = answers.get(spec_field.key)
+        if spec_field.type == "items":
+            value = [{**{k: v for k, v in item.items() if k.startswith("_")},
+                      **{f.key: item.get(f.key) for f in spec_field.item if f.applies(item)}}
+                     for item in value or [] if complete(spec_field, item)]
+        kept[spec_field.key] = value
+    return kept
+
+
 class Engine:
     def __init__(self, session: Session, clock: Clock, actor: Advisor) -> None:
         self.session, self.clock, self.actor = session, clock, actor
@@ -95,8 +200,14 @@ class Engine:
         )
         return self.session.exec(query.order_by(col(FormRun.updated_at).desc())).first()
 
-    def start(self, form: str, household: Household | None = None) -> Step:
-        """Start a form, or resume this advisor's unfinished one for the same household."""
+    def start(self, form: str, household: Household | None = None,
+              context: dict[str, Any] | None = None,
+              initial: dict[str, Any] | None = None) -> Step:
+        """Start a form, or resume this advisor's unfinished one for the same household.
+
+        `context` (keys beginning with `_`) says what the form is about, e.g. which step of
+        a plan; a run with another context is not resumed. `initial` proposes answers that
+        storage cannot know (texts written from templates)."""
         spec = load(form)
         if spec.needs_household and household is None:
             raise Refused("household_needed")
@@ -107,14 +218,17 @@ class Engine:
             FormRun.household_id == (household.id if household else None),
             FormRun.status == RunStatus.PAUSED,
         )
-        run = self.session.exec(query.order_by(col(FormRun.updated_at).desc())).first()
+        context = context or {}
+        run = next((r for r in self.session.exec(query.order_by(col(FormRun.updated_at).desc()))
+                    if all(r.answers.get(k) == v for k, v in context.items())), None)
         now = self.clock.now()
         if run is None:
+            answers = {**(initial or {}),
+                       **targets.prefill(self.session, self.clock, spec, household), **context}
             run = FormRun(advisor_id=self.actor.id or 0, form=form,
                           household_id=household.id if household else None,
-                          answers=targets.prefill(self.session, spec, household),
-                          created_at=now, updated_at=now)
-            run.step = self._next_key(spec, run, None)
+                          answers=answers, created_at=now, updated_at=now)
+            run.step = self._next_top(spec, run, None)
             audit.record(self.session, self.clock, self.actor, f"{form}.start", household)
         run.status = RunStatus.ACTIVE
         self._save(run)
@@ -143,79 +257,128 @@ class Engine:
         spec = load(run.form)
         if run.step is None:
             return self._summary(spec, run, error=Invalid("use_buttons"))
-        spec_field = spec.field(run.step)
+        where = cursor(spec, run.step)
+        if where.is_list:
+            return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("use_buttons"))
         try:
-            value = self._parse(spec_field, self._choices(spec_field), text)
+            value = self._parse(where.field, self._choices(where.field), text)
         except Invalid as error:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
-        return self._store(spec, run, spec_field, value)
+        return self._store(spec, run, where, value)
 
-    def choose(self, run: FormRun, key: str, index: int) -> Step:
+    def choose(self, run: FormRun, step: str, index: int) -> Step:
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
-        spec_field = spec.field(key)
-        choices = self._choices(spec_field)
-        if spec_field.type == "yesno":
-            return self._store(spec, run, spec_field, index == 1)
+        where = cursor(spec, step)
+        choices = self._choices(where.field)
+        if where.field.type == "yesno":
+            return self._store(spec, run, where, index == 1)
         if not 0 <= index < len(choices):
             return self._stale_step(spec, run)
-        if spec_field.type == "multi":
-            selected = list(run.answers.get(key) or [])
+        if where.field.type == "multi":
+            selected = list(_get(run, where) or [])
             value = choices[index].value
             selected = [v for v in selected if v != value] if value in selected \
                 else [*selected, value]
-            run.answers = {**run.answers, key: [c.value for c in choices if c.value in selected]}
+            _set(run, where, [c.value for c in choices if c.value in selected])
             self._save(run)
             return self._ask(spec, run)
-        return self._store(spec, run, spec_field, choices[index].value)
+        return self._store(spec, run, where, choices[index].value)
 
-    def quick(self, run: FormRun, key: str, text: str) -> Step:
+    def quick(self, run: FormRun, step: str, text: str) -> Step:
         """A shortcut button: the same as typing its text."""
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
         return self.answer_text(run, text)
 
-    def today(self, run: FormRun, key: str) -> Step:
+    def today(self, run: FormRun, step: str) -> Step:
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
-        return self._store(spec, run, spec.field(key), self.clock.today())
+        return self._store(spec, run, cursor(spec, step), self.clock.today())
 
-    def keep(self, run: FormRun, key: str) -> Step:
+    def keep(self, run: FormRun, step: str) -> Step:
         """Keep the answer already there (given before going back, or pre-filled)."""
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
-        if run.answers.get(key) is None:
+        where = cursor(spec, step)
+        value = _get(run, where)
+        if value is None:
             return self._ask(spec, run)
-        return self._store(spec, run, spec.field(key), run.answers[key])
+        return self._store(spec, run, where, value)
 
-    def validate(self, run: FormRun, key: str) -> Step:
-        """Close a multiple choice (or keep the answer given before)."""
+    def validate(self, run: FormRun, step: str) -> Step:
+        """Close a multiple choice or a list (or keep the answer given before)."""
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
-        spec_field = spec.field(key)
-        value = run.answers.get(key)
-        if spec_field.required and not value:
+        where = cursor(spec, step)
+        value = _get(run, where)
+        if where.is_list:
+            count = sum(1 for item in value or [] if complete(where.top, item))
+            if count < where.top.min_items:
+                error = Invalid("too_few", minimum=where.top.min_items)
+                return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
+            return self._leave_top(spec, run, where.top)
+        if where.field.required and not value:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("required"))
-        return self._store(spec, run, spec_field, value if value is not None else [])
+        return self._store(spec, run, where, value if value is not None else [])
 
-    def skip(self, run: FormRun, key: str) -> Step:
+    def skip(self, run: FormRun, step: str) -> Step:
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
-        spec_field = spec.field(key)
-        if spec_field.required:
+        where = cursor(spec, step)
+        if where.field.required or where.is_list:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("required"))
-        return self._store(spec, run, spec_field, None)
+        return self._store(spec, run, where, None)
 
-    def back(self, run: FormRun, key: str) -> Step:
+    # --- lists -------------------------------------------------------------------------------
+    def add_item(self, run: FormRun, step: str) -> Step:
         spec = load(run.form)
-        if stale := self._stale(spec, run, key):
+        if stale := self._stale(spec, run, step):
             return stale
+        top = spec.field(step)
+        items = list(run.answers.get(top.key) or [])
+        if len(items) >= top.max_items:
+            error = Invalid("too_many", maximum=top.max_items)
+            return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
+        return self._goto(spec, run, self._first_sub(top, len(items), {}))
+
+    def edit_item(self, run: FormRun, step: str, index: int) -> Step:
+        spec = load(run.form)
+        if stale := self._stale(spec, run, step):
+            return stale
+        top = spec.field(step)
+        items = list(run.answers.get(top.key) or [])
+        if not 0 <= index < len(items):
+            return self._stale_step(spec, run)
+        return self._goto(spec, run, self._first_sub(top, index, items[index]))
+
+    def delete_item(self, run: FormRun, step: str, index: int) -> Step:
+        spec = load(run.form)
+        if stale := self._stale(spec, run, step):
+            return stale
+        top = spec.field(step)
+        items = list(run.answers.get(top.key) or [])
+        if not 0 <= index < len(items):
+            return self._stale_step(spec, run)
+        del items[index]
+        run.answers = {**run.answers, top.key: items}
+        self._save(run)
+        return self._ask(spec, run)
+
+    # --- moving around -----------------------------------------------------------------------
+    def back(self, run: FormRun, step: str) -> Step:
+        spec = load(run.form)
+        if stale := self._stale(spec, run, step):
+            return stale
+        where = cursor(spec, step)
+        if where.sub is not None:
+            return self._back_in_item(spec, run, where)
         if run.editing:
             run.editing, run.step = False, None
             self._save(run)
@@ -229,9 +392,9 @@ class Engine:
                 return self._ask(spec, run)
         return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("first_question"))
 
-    def stop(self, run: FormRun, key: str | None = None, *, check: bool = True) -> Step:
-        """Pause. `key` is the question whose button was pressed (None: the summary)."""
-        if check and (stale := self._stale(load(run.form), run, key)):
+    def stop(self, run: FormRun, step: str | None = None, *, check: bool = True) -> Step:
+        """Pause. `step` is the question whose button was pressed (None: the summary)."""
+        if check and (stale := self._stale(load(run.form), run, step)):
             return stale
         run.status = RunStatus.PAUSED
         self._save(run)
@@ -275,9 +438,8 @@ class Engine:
         spec = load(run.form)
         if stale := self._stale(spec, run, None):
             return stale
-        answers = {f.key: run.answers.get(f.key) for f in spec.fields if f.applies(run.answers)}
-        result = targets.commit(self.session, self.clock, self.actor, spec, answers,
-                                self._household(run))
+        result = targets.commit(self.session, self.clock, self.actor, spec,
+                                kept_answers(spec, run.answers), self._household(run))
         run.status = RunStatus.DONE
         self._save(run)
         household = result if isinstance(result, Household) else self._household(run)
@@ -291,8 +453,8 @@ class Engine:
             raise Refused("form_closed")
         return run
 
-    def _stale(self, spec: FormSpec, run: FormRun, key: str | None) -> Step | None:
-        if run.status != RunStatus.ACTIVE or run.step != key:
+    def _stale(self, spec: FormSpec, run: FormRun, step: str | None) -> Step | None:
+        if run.status != RunStatus.ACTIVE or run.step != step:
             return self._stale_step(spec, run)
         return None
 
@@ -331,24 +493,63 @@ class Engine:
                     return choice.value
         raise Invalid("use_buttons")
 
-    def _store(self, spec: FormSpec, run: FormRun, spec_field: FieldSpec, value: Any) -> Step:
-        run.answers = {**run.answers, spec_field.key: _to_json(value)}
+    def _store(self, spec: FormSpec, run: FormRun, where: Cursor, value: Any) -> Step:
+        _set(run, where, _to_json(value))
         if run.household_id is not None:
             audit.record(self.session, self.clock, self.actor, f"{run.form}.answer",
-                         self._household(run), detail=spec_field.key)
-        if run.editing:
-            run.editing, run.step = False, None
+                         self._household(run), detail=where.step)
+        if where.sub is not None:
+            step = self._after_sub(spec, run, where)
         else:
-            run.history = [*run.history, spec_field.key]
-            run.step = self._next_key(spec, run, spec_field.key)
-        self._save(run)
-        step = self._summary(spec, run) if run.step is None else self._ask(spec, run)
-        step.answered, step.answered_value = spec_field, run.answers[spec_field.key]
-        if spec_field.after == "budget":
+            step = self._leave_top(spec, run, where.top)
+        step.answered, step.answered_value = where.field, _get(run, where)
+        if where.field.after == "budget":
             step.budget = self._budget(spec, run)
         return step
 
-    def _next_key(self, spec: FormSpec, run: FormRun, after: str | None) -> str | None:
+    def _leave_top(self, spec: FormSpec, run: FormRun, top: FieldSpec) -> Step:
+        """A question (or a whole list) is answered: on to the next, or to the summary."""
+        if run.editing:
+            run.editing, run.step = False, None
+        else:
+            run.history = [*run.history, top.key]
+            run.step = self._next_top(spec, run, top.key)
+        self._save(run)
+        if run.step is None and not spec.summary:
+            return self.confirm(run)
+        return self._summary(spec, run) if run.step is None else self._ask(spec, run)
+
+    def _after_sub(self, spec: FormSpec, run: FormRun, where: Cursor) -> Step:
+        """Next sub-question of the same item, or back to the list."""
+        top, index = where.top, where.index or 0
+        item = (run.answers.get(top.key) or [])[index]
+        subs = list(top.item)
+        following = subs[subs.index(where.field) + 1:]
+        next_sub = next((f for f in following if f.applies(item)), None)
+        return self._goto(spec, run, Cursor(top, index, next_sub) if next_sub else Cursor(top))
+
+    def _back_in_item(self, spec: FormSpec, run: FormRun, where: Cursor) -> Step:
+        top, index = where.top, where.index or 0
+        items = [dict(i) for i in run.answers.get(top.key) or []]
+        item = items[index] if index < len(items) else {}
+        subs = list(top.item)
+        earlier = [f for f in subs[: subs.index(where.field)] if f.applies(item)]
+        if earlier:
+            return self._goto(spec, run, Cursor(top, index, earlier[-1]))
+        if index < len(items) and not complete(top, item):
+            del items[index]  # an item left before its first answer is not kept
+            run.answers = {**run.answers, top.key: items}
+        return self._goto(spec, run, Cursor(top))
+
+    def _first_sub(self, top: FieldSpec, index: int, item: dict[str, Any]) -> Cursor:
+        return Cursor(top, index, next(f for f in top.item if f.applies(item)))
+
+    def _goto(self, spec: FormSpec, run: FormRun, where: Cursor) -> Step:
+        run.step = where.step
+        self._save(run)
+        return self._ask(spec, run)
+
+    def _next_top(self, spec: FormSpec, run: FormRun, after: str | None) -> str | None:
         start = spec.position(after) + 1 if after else 0
         for spec_field in spec.fields[start:]:
             if not spec_field.applies(run.answers):
@@ -358,16 +559,23 @@ class Engine:
                 if len(choices) == 1:  # nothing to choose: a conseillère's own household
                     run.answers = {**run.answers, spec_field.key: choices[0].value}
                     continue
+            if run.answers.get(spec_field.key) is None and spec_field.propose:
+                proposal = targets.propose(spec_field.propose, run.answers, self.clock)
+                if proposal is not None:
+                    run.answers = {**run.answers, spec_field.key: proposal}
+            if spec_field.type == "items" and not run.answers.get(spec_field.key):
+                return self._first_sub(spec_field, 0, {}).step  # an empty list: its first item
             return spec_field.key
         return None
 
     def _ask(self, spec: FormSpec, run: FormRun, outcome: Outcome = Outcome.ASK,
              error: Invalid | None = None) -> Step:
-        spec_field = spec.field(run.step) if run.step else None
-        if spec_field is None:
+        if run.step is None:
             return self._summary(spec, run, error=error)
-        return Step(outcome, run, spec, field=spec_field, choices=self._choices(spec_field),
-                    error=error, household=self._household(run))
+        where = cursor(spec, run.step)
+        return Step(outcome, run, spec, field=where.field, cursor=where,
+                    choices=self._choices(where.field), error=error,
+                    household=self._household(run))
 
     def _summary(self, spec: FormSpec, run: FormRun, error: Invalid | None = None) -> Step:
         outcome = Outcome.INVALID if error else Outcome.SUMMARY

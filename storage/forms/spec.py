@@ -10,7 +10,8 @@ from typing import Any
 
 DEFINITIONS = Path(__file__).with_name("definitions")
 
-FIELD_TYPES = {"text", "int", "amount", "date", "phone", "choice", "multi", "yesno", "ages"}
+FIELD_TYPES = {"text", "int", "amount", "date", "phone", "choice", "multi", "yesno", "ages",
+               "items"}
 TEXT_LIMIT = 3000
 
 
@@ -56,9 +57,19 @@ class FieldSpec:
     prefill: str | None = None
     after: str | None = None
     group: str | None = None
+    # "items": a list of records, each asked with the sub-questions of `item`.
+    item: tuple[FieldSpec, ...] = ()
+    item_label: str = ""
+    min_items: int = 0
+    max_items: int = 20
+    # A rule of storage.forms.targets that proposes an answer when the question comes.
+    propose: str | None = None
 
     def applies(self, answers: dict[str, Any]) -> bool:
         return self.when is None or self.when.holds(answers)
+
+    def sub(self, key: str) -> FieldSpec:
+        return next(f for f in self.item if f.key == key)
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class FormSpec:
     sections: tuple[Section, ...]
     fields: tuple[FieldSpec, ...]
     needs_household: bool = False
+    summary: bool = True  # False: stored as soon as the last question is answered
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,7 +109,8 @@ class FormDefinitionError(ValueError):
     pass
 
 
-def _field(raw: dict[str, Any], sections: set[str], keys: set[str]) -> FieldSpec:
+def _field(raw: dict[str, Any], sections: set[str], keys: set[str],
+           section: str | None = None) -> FieldSpec:
     key = raw.get("key", "?")
 
     def fail(why: str) -> FormDefinitionError:
@@ -105,15 +118,27 @@ def _field(raw: dict[str, Any], sections: set[str], keys: set[str]) -> FieldSpec
 
     if raw.get("type") not in FIELD_TYPES:
         raise fail(f"unknown type {raw.get('type')!r}")
+    if section is not None:
+        raw.setdefault("section", section)
     if raw.get("section") not in sections:
         raise fail(f"unknown section {raw.get('section')!r}")
+    item: list[FieldSpec] = []
+    for sub in raw.pop("item", []):
+        if sub.get("type") == "items":
+            raise fail("items inside items")
+        item.append(_field(dict(sub), sections, {f.key for f in item} | keys, raw["section"]))
+    if raw["type"] == "items" and not item:
+        raise fail("a list needs an item description")
+    raw["item"] = tuple(item)
     choices = tuple(Choice(str(v), str(label)) for v, label in raw.pop("choices", []))
     if raw["type"] in {"choice", "multi"} and not choices and not raw.get("choices_from"):
         raise fail("a choice needs choices or choices_from")
     when = raw.pop("when", None)
     condition = None
     if when is not None:
-        if when.get("field") not in keys:
+        # `_`-keys are the context a form is started with (e.g. `_confidential`).
+        known = keys | {f.key for f in item}
+        if when.get("field") not in known and not str(when.get("field")).startswith("_"):
             raise fail(f"condition on an earlier unknown field {when.get('field')!r}")
         condition = Condition(when["field"], tuple(when.get("is", ())), bool(when.get("positive")))
     raw["quick"] = tuple(raw.get("quick", ()))
@@ -141,6 +166,7 @@ def parse(data: dict[str, Any]) -> FormSpec:
         sections=sections,
         fields=tuple(fields),
         needs_household=bool(data.get("needs_household", False)),
+        summary=bool(data.get("summary", True)),
     )
 
 

@@ -3,27 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from storage import audit, households
+from storage import audit, households, plans
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms.spec import FormSpec
-from storage.models import Advisor, Diagnostic, EntryPath, Household
+from storage.models import (
+    Advisor,
+    Bilan,
+    Diagnostic,
+    EntryPath,
+    Household,
+    PlanVersion,
+    StepProgress,
+)
 
 
-def prefill(session: Session, spec: FormSpec, household: Household | None) -> dict[str, Any]:
-    """Answers known before the first question: the last diagnostic, then household data."""
+def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household | None
+            ) -> dict[str, Any]:
+    """Answers known before the first question: the last diagnostic, the plan being amended,
+    household data."""
     answers: dict[str, Any] = {}
     if household is None:
         return answers
-    if spec.target == "diagnostic":
-        last = households.latest_diagnostic(session, household)
-        if last is not None:
-            answers.update(last.answers)
+    diagnostic = households.latest_diagnostic(session, household)
+    if spec.target == "diagnostic" and diagnostic is not None:
+        answers.update(diagnostic.answers)
+    elif spec.target == "ppal":
+        base = plans.draft(session, household) or plans.current(session, household)
+        if base is not None:
+            answers.update(base.content)
+    elif spec.target == "report":
+        answers["_confidential"] = household.confidential
+        if diagnostic is not None:
+            answers.update({k: diagnostic.answers.get(k) for k in ("axes", "typologie")})
+    elif spec.target == "bilan":
+        version = plans.current(session, household)
+        upcoming = plans.next_bilan(version, clock.today() + timedelta(days=1)) \
+            if version else None
+        answers["_next_bilan"] = upcoming.isoformat() if upcoming else None
     sources = {"household.resources_total": household.resources_total or None}
     for spec_field in spec.fields:
         if spec_field.prefill and answers.get(spec_field.key) is None:
@@ -33,6 +55,12 @@ def prefill(session: Session, spec: FormSpec, household: Household | None) -> di
 
 def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _household(household: Household | None, actor: Advisor) -> Household:
+    if household is None or not households.may_see(actor, household):
+        raise Refused("household_unknown")
+    return household
 
 
 def _household_data(spec: FormSpec, answers: dict[str, Any]) -> households.HouseholdData:
@@ -65,8 +93,7 @@ def _commit_household(session: Session, clock: Clock, actor: Advisor, spec: Form
 
 def _commit_diagnostic(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                        answers: dict[str, Any], household: Household | None) -> Diagnostic:
-    if household is None or not households.may_see(actor, household):
-        raise Refused("household_unknown")
+    household = _household(household, actor)
     diagnostic = Diagnostic(household_id=household.id or 0, answers=answers,
                             completed_by_id=actor.id or 0, completed_at=clock.now())
     session.add(diagnostic)
@@ -74,14 +101,68 @@ def _commit_diagnostic(session: Session, clock: Clock, actor: Advisor, spec: For
     return diagnostic
 
 
+def _commit_ppal(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                 answers: dict[str, Any], household: Household | None) -> PlanVersion:
+    return plans.save_draft(session, clock, actor, _household(household, actor), answers,
+                            bilan_id=answers.get("_bilan"))
+
+
+def _commit_signature(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                      answers: dict[str, Any], household: Household | None) -> PlanVersion:
+    return plans.sign(session, clock, actor, _household(household, actor),
+                      int(answers["_version"]), date.fromisoformat(answers["date"]),
+                      answers.get("bailleur_nom") if answers.get("bailleur") else None)
+
+
+def _commit_progress(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                     answers: dict[str, Any], household: Household | None) -> StepProgress:
+    return plans.record_progress(session, clock, actor, _household(household, actor),
+                                 answers["_uid"], answers["statut"],
+                                 _date(answers.get("nouvelle_date")),
+                                 answers.get("commentaire") or "")
+
+
+def _commit_bilan(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                  answers: dict[str, Any], household: Household | None) -> Bilan:
+    return plans.record_bilan(session, clock, actor, _household(household, actor), answers)
+
+
+def _commit_report(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                   answers: dict[str, Any], household: Household | None) -> dict[str, Any]:
+    """The report's own answers; the document itself is made and recorded by bot.documents."""
+    audit.record(session, clock, actor, "rapport.prepare", _household(household, actor))
+    return answers
+
+
 Committer = Callable[[Session, Clock, Advisor, FormSpec, dict[str, Any], Household | None], Any]
 
 COMMITTERS: dict[str, Committer] = {
     "household": _commit_household,
     "diagnostic": _commit_diagnostic,
+    "ppal": _commit_ppal,
+    "signature": _commit_signature,
+    "progress": _commit_progress,
+    "bilan": _commit_bilan,
+    "report": _commit_report,
 }
 
 
 def commit(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
            answers: dict[str, Any], household: Household | None) -> Any:
     return COMMITTERS[spec.target](session, clock, actor, spec, answers, household)
+
+
+def propose(rule: str, answers: dict[str, Any], clock: Clock) -> Any:
+    """An answer proposed when its question comes, from the answers before it."""
+    return PROPOSALS[rule](answers, clock)
+
+
+def _bilans(answers: dict[str, Any], clock: Clock) -> list[dict[str, Any]]:
+    start = _date(answers.get("debut")) or clock.today()
+    return [{"date": d.isoformat()} for d in plans.propose_bilans(start, answers.get("rythme"))]
+
+
+PROPOSALS: dict[str, Callable[[dict[str, Any], Clock], Any]] = {
+    "bilans": _bilans,
+    "next_bilan": lambda answers, _clock: answers.get("_next_bilan"),
+}

@@ -1,0 +1,68 @@
+"""The documents the work needs, as PDF: the PPAL, the rapport socio-éducatif, a bilan.
+
+HTML from Jinja2 templates (`bot/templates/documents/`, autoescaped), laid out by WeasyPrint
+(Pango does the text, so accents, long words and `<&>"` print as typed). Each file is kept
+under `BOT_DATA_DIR/documents/<référence>/` and recorded with what it was made from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.render import Renderer
+from storage.budget import Budget
+from storage.forms.spec import load
+from storage.models import Advisor, Bilan, Household, PlanVersion
+from storage.plans import Item
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    address: str = ""
+    logo: str | None = None  # file URI for WeasyPrint
+
+
+ENTRY_PATHS = {"mediation": "Médiation locative (primo-évaluation)",
+               "bailleur": "Demande du bailleur", "autre": "Autre orientation"}
+STATUSES = {"a_faire": "À faire", "fait": "Fait", "non_fait": "Pas fait", "reporte": "Reporté"}
+
+
+class DocumentMaker:
+    def __init__(self, render: Renderer, org: Organisation) -> None:
+        self.render, self.org = render, org
+        self.css = (TEMPLATES / "documents" / "style.css").read_text(encoding="utf-8")
+
+    def _pdf(self, template: str, **context: Any) -> bytes:
+        from weasyprint import HTML  # heavy import, only where documents are made
+
+        html = self.render.env.get_template(f"documents/{template}.html").render(
+            org=self.org, css=self.css, **context)
+        result: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+        return result
+
+    def ppal(self, household: Household, version: PlanVersion, history: list[PlanVersion],
+             advisor: Advisor | None, signatory: Advisor | None, today: date) -> bytes:
+        spec = load("ppal")
+        return self._pdf("ppal", h=household, version=version, history=history, advisor=advisor,
+                         signatory=signatory, today=today,
+                         who=spec.field("demarches").sub("qui"), rhythm=spec.field("rythme"))
+
+    def report(self, household: Household, answers: dict[str, Any],
+               diagnostic: dict[str, Any] | None, budget: Budget | None,
+               advisor: Advisor | None, today: date) -> bytes:
+        show_address = not household.confidential or bool(answers.get("adresse"))
+        return self._pdf("rapport", h=household, r=answers, d=diagnostic, budget=budget,
+                         advisor=advisor, today=today, show_address=show_address,
+                         diag=load("diagnostic"), axes_field=load("rapport").field("axes"),
+                         entry_paths=ENTRY_PATHS)
+
+    def bilan(self, household: Household, bilan: Bilan, version: PlanVersion | None,
+              items: list[Item], advisor: Advisor | None) -> bytes:
+        return self._pdf("bilan", h=household, bilan=bilan, version=version, items=items,
+                         advisor=advisor, statuses=STATUSES)

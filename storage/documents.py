@@ -1,0 +1,35 @@
+"""The record of each document generated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage import audit
+from storage.clock import Clock
+from storage.models import Advisor, Document, Household
+
+
+def folder(data_dir: Path, household: Household) -> Path:
+    path = data_dir / "documents" / household.reference
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def record(session: Session, clock: Clock, actor: Advisor, household: Household, kind: str,
+           path: Path, *, plan_version_id: int | None = None, bilan_id: int | None = None,
+           content: dict[str, Any] | None = None) -> Document:
+    document = Document(household_id=household.id or 0, kind=kind,
+                        plan_version_id=plan_version_id, bilan_id=bilan_id,
+                        content=content or {}, path=str(path), file_name=path.name,
+                        advisor_id=actor.id or 0, created_at=clock.now())
+    session.add(document)
+    audit.record(session, clock, actor, f"document.{kind}", household, detail=path.name)
+    return document
+
+
+def of(session: Session, household: Household) -> list[Document]:
+    query = select(Document).where(Document.household_id == household.id)
+    return list(session.exec(query.order_by(col(Document.created_at))))
