@@ -13,7 +13,7 @@ def test_french_amounts_and_dates():
     assert money(5) == "0,05 €" and money(-1000) == "-10,00 €"
     assert money(123456789) == "1 234 567,89 €"
     assert long_date(date(2027, 3, 12)) == "12 mars 2027"
-    assert long_date("2027-08-01") == "1 août 2027"
+    assert long_date("2027-08-01") == "1er août 2027"
 
 
 def test_messages_escape_what_advisors_type():
