@@ -8,6 +8,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 from bot import polling
 from bot.deps import Deps
+from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from bot.settings import Settings
 from handlers.registry import register, set_menu
@@ -19,8 +20,11 @@ from storage.migrate import upgrade
 
 def make_deps(settings: Settings) -> Deps:
     clock = Clock(settings.timezone, settings.clock_start)
-    return Deps(settings, clock, Database(settings.database_url, clock),
-                Renderer(settings.timezone))
+    render = Renderer(settings.timezone)
+    logo = settings.org_logo.as_uri() if settings.org_logo else None
+    org = Organisation(settings.org_name, settings.org_address, logo)
+    return Deps(settings, clock, Database(settings.database_url, clock), render,
+                DocumentMaker(render, org))
 
 
 def prepare(d: Deps) -> None:

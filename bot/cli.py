@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "fontTools", "weasyprint"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = Settings.load()
         if args.command == "run":

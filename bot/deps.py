@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.documents import DocumentMaker
 from bot.render import Renderer
 from bot.settings import Settings
 from storage.clock import Clock
@@ -16,3 +17,4 @@ class Deps:
     clock: Clock
     db: Database
     render: Renderer
+    documents: DocumentMaker

@@ -42,6 +42,9 @@ class Settings:
     admins: tuple[int, ...] = ()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
     clock_start: datetime | None = None
+    org_name: str = "Maison du Logement"
+    org_address: str = ""
+    org_logo: Path | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -71,6 +74,10 @@ class Settings:
             admins=_admins(get("BOT_ADMINS") or ""),
             timezone=tz,
             clock_start=_clock_start(get("BOT_CLOCK_START"), tz),
+            org_name=get("ORG_NAME") or "Maison du Logement",
+            # `\n` in the value separates the lines of the address on the documents.
+            org_address=(get("ORG_ADDRESS") or "").replace("\\n", "\n"),
+            org_logo=_logo(get("ORG_LOGO")),
         )
 
 
@@ -137,6 +144,16 @@ def _timezone(value: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"BOT_TIMEZONE : fuseau horaire inconnu / unknown time zone "
                             f"{value!r} (ex. Europe/Paris)") from None
+
+
+def _logo(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_file() or path.suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg"}:
+        raise SettingsError(f"ORG_LOGO : image introuvable / image not found {value!r} "
+                            "(a .png, .jpg or .svg file)")
+    return path.resolve()
 
 
 def _clock_start(value: str | None, tz: ZoneInfo) -> datetime | None:

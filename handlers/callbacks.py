@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms
+from handlers import cards, forms, plans
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, with_actor
 from storage import advisors
@@ -16,6 +16,15 @@ from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
 
 log = logging.getLogger(__name__)
+
+PLAN_ACTIONS = {
+    "p": plans.start_ppal,
+    "s": plans.start_signature,
+    "f": plans.send_ppal,
+    "t": plans.send_items,
+    "b": plans.start_bilan,
+    "w": plans.start_report,
+}
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -54,6 +63,10 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await cards.send_address(update, context, household_id)
         elif action == "r":
             await cards.choose_assignee(update, context, household_id)
+        elif action in PLAN_ACTIONS:
+            await PLAN_ACTIONS[action](update, context, household_id)
+        elif action == "u":
+            await plans.start_progress(update, context, household_id, parts[3])
         elif action == "R":
             await cards.reassign(update, context, household_id, int(parts[3]))
         return None

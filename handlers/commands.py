@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import cards, forms, keyboards
+from handlers import cards, forms, keyboards, plans
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
 from storage.errors import Refused
@@ -36,19 +36,33 @@ async def new_household(update: Update, context: Context) -> None:
 
 async def diagnostic(update: Update, context: Context) -> None:
     d = deps(context)
-    reference = _args(context)
-
-    def work(session: Session, actor: Advisor) -> Household | None:
-        if reference:
-            found = households.search(session, d.clock, actor, reference, limit=2)
-            return found[0] if len(found) == 1 else None
-        return households.open_household(session, d.clock, actor)
-
-    household = d.db.read(with_actor(update, work))
+    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
+        s, actor, update, context)))
     if household is None:
-        await send(update, d.render.msg("household.diagnostic_which"))
+        await send(update, d.render.msg("household.which"))
         return
     await forms.start_form(update, context, "diagnostic", household.id)
+
+
+async def ppal(update: Update, context: Context) -> None:
+    d = deps(context)
+    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
+        s, actor, update, context)))
+    if household is None:
+        await send(update, d.render.msg("household.which"))
+        return
+    await plans.start_ppal(update, context, household.id or 0)
+
+
+def _household_of(session: Session, actor: Advisor, update: Update, context: Context
+                  ) -> Household | None:
+    """The household a command names (`/ppal 2027-0007`), or the open card."""
+    d = deps(context)
+    reference = _args(context)
+    if reference:
+        found = households.search(session, d.clock, actor, reference, limit=2)
+        return found[0] if len(found) == 1 else None
+    return households.open_household(session, d.clock, actor)
 
 
 async def resume(update: Update, context: Context) -> None:
@@ -117,7 +131,7 @@ async def pausing(update: Update, context: Context) -> None:
     if message is None or not message.text or not message.text.startswith("/"):
         return
     command = message.text.split()[0].split("@")[0].lstrip("/").lower()
-    if command in {"aide", "help", "start", "reprendre", "nouveau", "diagnostic"}:
+    if command in {"aide", "help", "start", "reprendre", "nouveau", "diagnostic", "ppal"}:
         return
     notice = await forms.pause_for_command(update, context)
     if notice:
@@ -134,6 +148,7 @@ COMMANDS = {
     "help": help_,
     "nouveau": new_household,
     "diagnostic": diagnostic,
+    "ppal": ppal,
     "reprendre": resume,
     "cherche": search,
     "mes_menages": my_households,

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.deps import Deps

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
@@ -16,7 +17,7 @@ from storage import households
 from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome, Step, cursor, step_of
 from storage.forms.spec import FieldSpec, load
-from storage.models import Advisor, RunStatus
+from storage.models import Advisor, Household, RunStatus
 
 
 def current_answer(context: Context, step: Step) -> str | None:
@@ -48,11 +49,17 @@ async def show(update: Update, context: Context, step: Step, prefix: str = "") -
     elif step.outcome == Outcome.CANCELLED:
         await send(update, render.msg("forms.cancelled", step=step))
     elif step.outcome == Outcome.DONE and step.household is not None:
-        if step.spec.target == "household":
-            await send(update, render.msg("forms.household_done", household=step.household))
+        await send(update, render.msg("forms.done", step=step))
+        after = AFTER_DONE.get(step.spec.target)
+        if after is not None:
+            await after(update, context, step)
         else:
-            await send(update, render.msg("forms.diagnostic_done", step=step))
-        await send_card(update, context, step.household.id or 0)
+            await send_card(update, context, step.household.id or 0)
+
+
+# What follows a confirmed form, by target (documents to send, the next form...).
+AfterDone = Callable[[Update, Context, Step], Awaitable[None]]
+AFTER_DONE: dict[str, AfterDone] = {}
 
 
 def _join(prefix: str, text: str) -> str:
@@ -88,17 +95,32 @@ async def resume_current(update: Update, context: Context, prefix: str = "") -> 
     return True
 
 
+Prepare = Callable[[Session, Advisor, Household], tuple[dict[str, Any], dict[str, Any] | None]]
+
+
 async def start_form(update: Update, context: Context, form: str,
-                     household_id: int | None = None) -> None:
+                     household_id: int | None = None, prepare: Prepare | None = None,
+                     follow_up: bool = False) -> None:
+    """Start (or resume) a form; `prepare` gives its context and proposed answers.
+
+    `follow_up`: started by the end of another form, in the same update (already recorded)."""
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Step:
         household = None
+        form_context: dict[str, Any] = {}
+        initial = None
         if household_id is not None:
             household = households.get(session, d.clock, actor, household_id)
-        return Engine(session, d.clock, actor).start(form, household)
+            if prepare is not None:
+                form_context, initial = prepare(session, actor, household)
+        return Engine(session, d.clock, actor).start(form, household, form_context, initial)
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    try:
+        applied = d.db.apply(None if follow_up else update.update_id, with_actor(update, work))
+    except Refused as refused:
+        await send(update, d.render.msg("household.refused", code=refused.code))
+        return
     if applied.duplicate or applied.value is None:
         await resume_current(update, context)
         return

@@ -11,6 +11,7 @@ from handlers.common import ROLE_KEYS, button_data
 from storage.forms.engine import Step, token
 from storage.households import Card
 from storage.models import Advisor, Household
+from storage.plans import Item
 
 Button = InlineKeyboardButton
 
@@ -125,13 +126,26 @@ def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
 
 
 def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
-    h = c.household
+    h, plan = c.household, c.plan
     state = "running" if c.diagnostic_run else "done" if c.diagnostic else "todo"
+
+    def button(label: str, action: str, **context: object) -> Button:
+        return Button(render.label(label, **context), callback_data=button_data("h", action, h.id))
+
+    plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
     keyboard = [
-        [Button(render.label("diagnostic", state=state),
-                callback_data=button_data("h", "d", h.id))],
-        [Button(render.label("add_note"), callback_data=button_data("h", "n", h.id))],
+        [button("diagnostic", "d", state=state), button("add_note", "n")],
+        [button("ppal", "p", state=plan_state)],
     ]
+    if plan.draft:
+        keyboard[-1].append(button("sign", "s"))
+    if plan.draft or plan.current:
+        keyboard.append([button("ppal_pdf", "f")])
+    if plan.current:
+        keyboard[-1].append(button("follow_up", "t", done=plan.steps_done,
+                                   total=plan.steps_total))
+        keyboard.append([button("bilan", "b")])
+    keyboard.append([button("report", "w")])
     if h.confidential and h.address:
         keyboard.append([Button(render.label("show_address"),
                                 callback_data=button_data("h", "a", h.id))])
@@ -146,6 +160,13 @@ def assignees(render: Renderer, household: Household, candidates: Sequence[Advis
     return markup([[Button(a.name or str(a.telegram_id),
                            callback_data=button_data("h", "R", household.id, a.id))]
                    for a in candidates if a.id != household.advisor_id])
+
+
+def plan_items(render: Renderer, household: Household, items: Sequence[Item]
+               ) -> InlineKeyboardMarkup | None:
+    return markup([[Button(render.label("plan_item", item=i, n=n + 1),
+                           callback_data=button_data("h", "u", household.id, i.uid))]
+                   for n, i in enumerate(items)])
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,

@@ -27,6 +27,7 @@ MENU = [
     ("cherche", "Retrouver un ménage"),
     ("mes_menages", "Mes ménages"),
     ("diagnostic", "Diagnostic du ménage ouvert"),
+    ("ppal", "PPAL du ménage ouvert"),
     ("reprendre", "Reprendre le formulaire en pause"),
     ("fermer", "Fermer la fiche ouverte"),
     ("equipe", "L'équipe"),

@@ -228,7 +228,10 @@ class Engine:
             run = FormRun(advisor_id=self.actor.id or 0, form=form,
                           household_id=household.id if household else None,
                           answers=answers, created_at=now, updated_at=now)
-            run.step = self._next_top(spec, run, None)
+            # Everything known already (a plan amended, a diagnostic updated): straight to
+            # the summary, where the advisor corrects what changed.
+            run.step = None if spec.summary and self._all_answered(spec, run) \
+                else self._next_top(spec, run, None)
             audit.record(self.session, self.clock, self.actor, f"{form}.start", household)
         run.status = RunStatus.ACTIVE
         self._save(run)
@@ -567,6 +570,19 @@ class Engine:
                 return self._first_sub(spec_field, 0, {}).step  # an empty list: its first item
             return spec_field.key
         return None
+
+    def _all_answered(self, spec: FormSpec, run: FormRun) -> bool:
+        for spec_field in spec.fields:
+            if not spec_field.applies(run.answers) or not spec_field.required:
+                continue
+            value = run.answers.get(spec_field.key)
+            if spec_field.type == "items":
+                value = [i for i in value or [] if complete(spec_field, i)]
+                if len(value) < max(spec_field.min_items, 1):
+                    return False
+            elif value is None or value == []:
+                return False
+        return True
 
     def _ask(self, spec: FormSpec, run: FormRun, outcome: Outcome = Outcome.ASK,
              error: Invalid | None = None) -> Step:

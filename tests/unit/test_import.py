@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from bot.deps import Deps
+from bot.documents import DocumentMaker, Organisation
 from bot.importing import run_import
 from bot.render import Renderer
 from bot.settings import Settings
@@ -27,7 +28,9 @@ ROWS = [
 
 @pytest.fixture
 def deps(db, clock):
-    return Deps(Settings.from_values({}), clock, db, Renderer(ZoneInfo("Europe/Paris")))
+    render = Renderer(ZoneInfo("Europe/Paris"))
+    return Deps(Settings.from_values({}), clock, db, render,
+                DocumentMaker(render, Organisation("MDL")))
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "menages.csv") -> Path:

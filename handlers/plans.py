@@ -1,0 +1,240 @@
+"""The PPAL on the phone: the plan's forms, its follow-up, and the documents sent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.constants import ChatAction
+
+from handlers import keyboards
+from handlers.cards import send_card
+from handlers.common import Context, deps, send, with_actor
+from handlers.forms import AFTER_DONE, start_form
+from storage import budget, documents, households, plans
+from storage.errors import Refused
+from storage.forms.engine import Step
+from storage.forms.spec import load
+from storage.models import Advisor, Bilan, Household, PlanVersion
+
+# --- starting the forms ------------------------------------------------------------------------
+
+async def start_ppal(update: Update, context: Context, household_id: int,
+                     bilan_id: int | None = None) -> None:
+    """The plan: a new one from the diagnostic, the draft again, or an avenant."""
+    render = deps(context).render
+
+    def prepare(session: Session, _actor: Advisor, household: Household
+                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        form_context = {"_bilan": bilan_id} if bilan_id else {}
+        if plans.draft(session, household) or plans.current(session, household):
+            return form_context, None  # storage pre-fills from the plan being changed
+        diagnostic = households.latest_diagnostic(session, household)
+        answers = diagnostic.answers if diagnostic else {}
+        figures = budget.compute(answers, household.persons)
+        return form_context, {
+            "situation": render.text("proposals.situation", h=household, d=answers,
+                                     diag=load("diagnostic"), budget=figures),
+            "objectif_final": render.text("proposals.final_goal", d=answers),
+        }
+
+    await start_form(update, context, "ppal", household_id, prepare,
+                     follow_up=bilan_id is not None)
+
+
+async def start_signature(update: Update, context: Context, household_id: int) -> None:
+    def prepare(session: Session, _actor: Advisor, household: Household
+                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        version = plans.draft(session, household)
+        if version is None:
+            raise Refused("no_draft")
+        return {"_version": version.id}, None
+
+    await start_form(update, context, "signature", household_id, prepare)
+
+
+async def start_progress(update: Update, context: Context, household_id: int, uid: str) -> None:
+    def prepare(session: Session, _actor: Advisor, household: Household
+                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        version = plans.current(session, household)
+        found = [i for i in plans.items(session, household, version) if i.uid == uid] \
+            if version else []
+        if not found:
+            raise Refused("plan_item_unknown")
+        return {"_uid": uid, "_about": found[0].text}, None
+
+    await start_form(update, context, "suivi", household_id, prepare)
+
+
+async def start_bilan(update: Update, context: Context, household_id: int) -> None:
+    def prepare(session: Session, _actor: Advisor, household: Household
+                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        if plans.current(session, household) is None:
+            raise Refused("no_signed_plan")
+        return {}, None
+
+    await start_form(update, context, "bilan", household_id, prepare)
+
+
+async def start_report(update: Update, context: Context, household_id: int) -> None:
+    await start_form(update, context, "rapport", household_id)
+
+
+# --- the follow-up list ---------------------------------------------------------------------
+
+async def send_items(update: Update, context: Context, household_id: int) -> None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[Household, list[plans.Item]]:
+        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
+        version = plans.current(session, household)
+        if version is None:
+            raise Refused("no_signed_plan")
+        return household, plans.items(session, household, version)
+
+    try:
+        household, found = d.db.read(with_actor(update, work))
+    except Refused as refused:
+        await send(update, d.render.msg("household.refused", code=refused.code))
+        return
+    await send(update, d.render.msg("plans.items", h=household, items=found),
+               keyboards.plan_items(d.render, household, found))
+
+
+# --- documents --------------------------------------------------------------------------------
+
+async def _deliver(update: Update, context: Context, household: Household, name: str,
+                   make: Callable[[], bytes], record: Callable[[Session, Advisor, Path], Any],
+                   caption: str) -> None:
+    """Make a PDF off the event loop, keep it, record it, send it."""
+    d = deps(context)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+    pdf = await asyncio.to_thread(make)
+    path = documents.folder(d.settings.data_dir, household) / name
+    path.write_bytes(pdf)
+    d.db.read(with_actor(update, lambda s, actor: record(s, actor, path)))
+    await chat.send_document(pdf, filename=name, caption=caption)
+
+
+async def send_ppal(update: Update, context: Context, household_id: int,
+                    version_id: int | None = None) -> None:
+    """The plan as PDF: the version asked, else the draft being prepared, else the one in force."""
+    d = deps(context)
+
+    def load_plan(session: Session, actor: Advisor) -> tuple[Any, ...]:
+        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
+        version = plans.get_version(session, household, version_id) if version_id else \
+            plans.draft(session, household) or plans.current(session, household)
+        if version is None:
+            raise Refused("no_plan")
+        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+        signatory = session.get(Advisor, version.advisor_signatory_id) \
+            if version.advisor_signatory_id else None
+        return household, version, plans.versions(session, household), advisor, signatory
+
+    try:
+        household, version, history, advisor, signatory = d.db.read(with_actor(update, load_plan))
+    except Refused as refused:
+        await send(update, d.render.msg("household.refused", code=refused.code))
+        return
+    draft = "" if version.signed_on else "-brouillon"
+    name = f"PPAL-{household.reference}-v{version.number}{draft}.pdf"
+    today = d.clock.today()
+
+    def record(session: Session, actor: Advisor, path: Path) -> Any:
+        return documents.record(session, d.clock, actor, household, "ppal", path,
+                                plan_version_id=version.id)
+
+    await _deliver(update, context, household, name,
+                   lambda: d.documents.ppal(household, version, history, advisor, signatory,
+                                            today),
+                   record, d.render.msg("plans.ppal_caption", h=household, v=version))
+
+
+async def send_bilan(update: Update, context: Context, household_id: int, bilan: Bilan) -> None:
+    d = deps(context)
+
+    def load_bilan(session: Session, actor: Advisor) -> tuple[Any, ...]:
+        household = households.get(session, d.clock, actor, household_id, action="bilan.view")
+        version = session.get(PlanVersion, bilan.plan_version_id) \
+            if bilan.plan_version_id else None
+        found = plans.items(session, household, version) if version else []
+        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+        return household, version, found, advisor
+
+    household, version, found, advisor = d.db.read(with_actor(update, load_bilan))
+    name = f"Bilan-{household.reference}-{bilan.held_on.isoformat()}.pdf"
+
+    def record(session: Session, actor: Advisor, path: Path) -> Any:
+        return documents.record(session, d.clock, actor, household, "bilan", path,
+                                bilan_id=bilan.id)
+
+    await _deliver(update, context, household, name,
+                   lambda: d.documents.bilan(household, bilan, version, found, advisor),
+                   record, d.render.msg("plans.bilan_caption", h=household, b=bilan))
+
+
+async def send_report(update: Update, context: Context, household_id: int,
+                      answers: dict[str, Any]) -> None:
+    d = deps(context)
+
+    def load_report(session: Session, actor: Advisor) -> tuple[Any, ...]:
+        household = households.get(session, d.clock, actor, household_id, action="rapport.view")
+        diagnostic = households.latest_diagnostic(session, household)
+        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+        return household, diagnostic.answers if diagnostic else None, advisor
+
+    household, diagnostic, advisor = d.db.read(with_actor(update, load_report))
+    figures = budget.compute(diagnostic, household.persons) if diagnostic else None
+    today = d.clock.today()
+    name = f"Rapport-socio-educatif-{household.reference}-{today.isoformat()}.pdf"
+
+    def record(session: Session, actor: Advisor, path: Path) -> Any:
+        return documents.record(session, d.clock, actor, household, "rapport", path,
+                                content=answers)
+
+    await _deliver(update, context, household, name,
+                   lambda: d.documents.report(household, answers, diagnostic, figures, advisor,
+                                              today),
+                   record, d.render.msg("plans.report_caption", h=household))
+
+
+# --- after a confirmed form ------------------------------------------------------------------
+
+async def _after_signature(update: Update, context: Context, step: Step) -> None:
+    assert step.household is not None and isinstance(step.result, PlanVersion)
+    await send_ppal(update, context, step.household.id or 0, step.result.id)
+    await send_card(update, context, step.household.id or 0)
+
+
+async def _after_progress(update: Update, context: Context, step: Step) -> None:
+    assert step.household is not None
+    await send_items(update, context, step.household.id or 0)
+
+
+async def _after_bilan(update: Update, context: Context, step: Step) -> None:
+    assert step.household is not None and isinstance(step.result, Bilan)
+    await send_bilan(update, context, step.household.id or 0, step.result)
+    if step.result.amendment:
+        await start_ppal(update, context, step.household.id or 0, bilan_id=step.result.id)
+    else:
+        await send_card(update, context, step.household.id or 0)
+
+
+async def _after_report(update: Update, context: Context, step: Step) -> None:
+    assert step.household is not None and isinstance(step.result, dict)
+    await send_report(update, context, step.household.id or 0, step.result)
+
+
+AFTER_DONE.update({
+    "signature": _after_signature,
+    "progress": _after_progress,
+    "bilan": _after_bilan,
+    "report": _after_report,
+})
