@@ -72,8 +72,10 @@ async def edit_or_send(update: Update, text: str,
         try:
             await query.edit_message_text(text, reply_markup=keyboard)
             return
-        except Exception:
-            pass
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return  # the same button pressed twice: the message already says it
+            # too old to edit, or not a text message: a new message does as well
     await send(update, text, keyboard)
 
 
