@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint clean
+.PHONY: install system-deps run test lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -12,13 +12,20 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system-deps
+
+system-deps:
+	@bash scripts/system-deps.sh
 
 run: install
 	$(VENV)/bin/hlm-bot run
 
 test: install
 	$(VENV)/bin/python -m pytest
+
+bench: install
+	$(VENV)/bin/python bench/diagnostic_latency.py
+	$(VENV)/bin/python bench/ppal_pdf.py
 
 lint: install
 	$(VENV)/bin/ruff check .

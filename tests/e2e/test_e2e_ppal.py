@@ -200,3 +200,32 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await tg.assert_all_callbacks_answered()
     assert tg.errors == [] and tg.unknown_methods == []
     await bot.terminate(grace=5)
+
+
+async def test_report_for_a_confidential_household_leaves_the_address_out(tg, bot, admin):
+    reference = await open_household(admin, "Secret", "Inès", address="8 impasse Cachée, Dax",
+                                     confidential=True)
+    await admin.click(r"Rapport socio-éducatif")
+    await admin.expect(r"Pourquoi un relogement")
+    await admin.send("Ressources stables, loyer actuel payé sans incident <depuis 2025> & suivi.")
+    await admin.expect(r"Axes d'accompagnement")
+    await admin.click(r"Valider")
+    await admin.expect(r"obligatoire")
+    await admin.click(r"Budget")
+    await admin.click(r"Valider")
+    await admin.expect(r"Typologie demandée")
+    await admin.click(r"^T2$")
+    await admin.expect(r"Contraintes")
+    await admin.click(r"Passer")
+    await admin.expect(r"Autres éléments")
+    await admin.click(r"Passer")
+    await admin.expect(r"faire figurer l'adresse")
+    await admin.click(r"^Non$")
+    await admin.expect(r"Rapport socio-éducatif .* résumé")
+    await admin.click(r"Confirmer")
+    await admin.expect(r"Rapport socio-éducatif de .* le voici")
+    report = await admin.expect_document(rf"Rapport-socio-educatif-{reference}-2027-03-15\.pdf")
+    text = pdf_text(report)
+    assert "loyer actuel payé sans incident <depuis 2025> & suivi" in text
+    assert "Inès Secret" in text and "impasse Cachée" not in text
+    assert tg.errors == []

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages the project needs beside Python: Pango and fonts for WeasyPrint (PDF
+# documents), poppler-utils for the tests that turn a PDF into PNG. Installed when missing
+# and when this machine can (root with apt-get); otherwise says what to install.
+set -euo pipefail
+missing=()
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Please install these Debian packages: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
