@@ -27,10 +27,13 @@ def current_answer(context: Context, step: Step) -> str | None:
     return deps(context).render.answer(step.value, step.field, step.choices)
 
 
-def answer_text(context: Context, step: Step, spec_field: FieldSpec) -> str:
+def answer_text(context: Context, step: Step, spec_field: FieldSpec,
+                value: Any = None) -> str:
+    """An answer as shown: `value`, or else the form's answer to `spec_field`."""
     render = deps(context).render
     choices = step.extras.get("dynamic_choices", {}).get(spec_field.key, spec_field.choices)
-    return render.answer(step.answers.get(spec_field.key), spec_field, choices)
+    shown = value if value is not None else step.answers.get(spec_field.key)
+    return render.answer(shown, spec_field, choices)
 
 
 async def show(update: Update, context: Context, step: Step, prefix: str = "") -> None:
@@ -73,8 +76,8 @@ async def echo_answer(update: Update, context: Context, step: Step) -> None:
         return
     question = getattr(query.message, "text_html", None) or ""
     render = deps(context).render
-    answered = answer_text(context, step, step.answered) if step.answered_value is not None \
-        else render.label("skipped")
+    answered = answer_text(context, step, step.answered, step.answered_value) \
+        if step.answered_value is not None else render.label("skipped")
     text = render.msg("forms.echo", answer=answered)
     # The echo is a comfort; if Telegram refuses the edit, the next question still matters.
     with contextlib.suppress(TelegramError):

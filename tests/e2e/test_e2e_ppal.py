@@ -87,7 +87,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     summary = await admin.expect(r"PPAL .* résumé")
     assert "s'y maintenir <durablement> & sereinement" in summary.text
     await admin.click(r"Confirmer")
-    await admin.expect(r"le PPAL \(version 1\) de .* enregistré en brouillon")
+    await admin.expect(r"Le PPAL \(version 1\) de .* enregistré en brouillon")
     card = await admin.expect(r"📁")
     assert "PPAL version 1 en brouillon" in card.text
     # The draft as PDF, to print for the signature.
@@ -123,7 +123,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.click(r"Démarches 0/2")
     await admin.expect(r"Touchez un objectif")
     await admin.click(r"3\. Souscrire")
-    await admin.expect(r"Où en est-elle")
+    await admin.expect(r"Où en est-on")
     await admin.click(r"Reportée")
     await admin.expect(r"Nouvelle échéance")
     await admin.send("15/06/2027")
@@ -133,7 +133,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     follow = await admin.expect(r"Touchez un objectif")
     assert "⏳ 3. Souscrire l'assurance habitation — 15/06/2027" in follow.text
     await admin.click(r"2\. Déposer")
-    await admin.expect(r"Où en est-elle")
+    await admin.expect(r"Où en est-on")
     await admin.click(r"Fait")
     await admin.expect(r"Un commentaire")
     await admin.click(r"Passer")
@@ -180,7 +180,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.click(r"Terminé")
     await admin.expect(r"résumé")
     await admin.click(r"Confirmer")
-    await admin.expect(r"l'avenant n°1 au PPAL \(version 2\)")
+    await admin.expect(r"L'avenant n°1 au PPAL \(version 2\)")
     await admin.expect(r"📁")
     await admin.click(r"Signature")
     await admin.expect(r"Date de la signature")
