@@ -21,6 +21,7 @@ PLAN_ACTIONS = {
     "p": plans.start_ppal,
     "s": plans.start_signature,
     "f": plans.send_ppal,
+    "v": plans.send_versions,
     "t": plans.send_items,
     "b": plans.start_bilan,
     "w": plans.start_report,
@@ -67,6 +68,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await PLAN_ACTIONS[action](update, context, household_id)
         elif action == "u":
             await plans.start_progress(update, context, household_id, parts[3])
+        elif action == "V":
+            await plans.send_ppal(update, context, household_id, int(parts[3]))
         elif action == "R":
             await cards.reassign(update, context, household_id, int(parts[3]))
         return None

@@ -10,7 +10,7 @@ from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
 from storage.forms.engine import Step, token
 from storage.households import Card
-from storage.models import Advisor, Household
+from storage.models import Advisor, Household, PlanVersion
 from storage.plans import Item
 
 Button = InlineKeyboardButton
@@ -140,11 +140,10 @@ def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
     if plan.draft:
         keyboard[-1].append(button("sign", "s"))
     if plan.draft or plan.current:
-        keyboard.append([button("ppal_pdf", "f")])
+        keyboard.append([button("ppal_pdf", "f"), button("versions", "v")])
     if plan.current:
-        keyboard[-1].append(button("follow_up", "t", done=plan.steps_done,
-                                   total=plan.steps_total))
-        keyboard.append([button("bilan", "b")])
+        keyboard.append([button("follow_up", "t", done=plan.steps_done,
+                                total=plan.steps_total), button("bilan", "b")])
     keyboard.append([button("report", "w")])
     if h.confidential and h.address:
         keyboard.append([Button(render.label("show_address"),
@@ -167,6 +166,13 @@ def plan_items(render: Renderer, household: Household, items: Sequence[Item]
     return markup([[Button(render.label("plan_item", item=i, n=n + 1),
                            callback_data=button_data("h", "u", household.id, i.uid))]
                    for n, i in enumerate(items)])
+
+
+def plan_versions(render: Renderer, household: Household, versions: Sequence[PlanVersion]
+                  ) -> InlineKeyboardMarkup | None:
+    return markup([[Button(render.label("version_pdf", v=v),
+                           callback_data=button_data("h", "V", household.id, v.id))]
+                   for v in versions])
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,

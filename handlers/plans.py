@@ -105,6 +105,23 @@ async def send_items(update: Update, context: Context, household_id: int) -> Non
                keyboards.plan_items(d.render, household, found))
 
 
+async def send_versions(update: Update, context: Context, household_id: int) -> None:
+    """Every version of the plan, each one's PDF a tap away: the history stays readable."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[Household, list[PlanVersion]]:
+        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
+        return household, plans.versions(session, household)
+
+    try:
+        household, found = d.db.read(with_actor(update, work))
+    except Refused as refused:
+        await send(update, d.render.msg("household.refused", code=refused.code))
+        return
+    await send(update, d.render.msg("plans.versions", h=household, versions=found),
+               keyboards.plan_versions(d.render, household, found))
+
+
 # --- documents --------------------------------------------------------------------------------
 
 async def _deliver(update: Update, context: Context, household: Household, name: str,

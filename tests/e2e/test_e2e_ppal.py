@@ -114,9 +114,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
                      "CCAS de Dax", "Mme Lafitte", "Page 1 / "):
         assert expected in text, expected
     assert "None" not in text and "Clauses particulières" not in text
-    assert any(action == "upload_document" for action in
-               [a.get("action") if isinstance(a, dict) else getattr(a, "action", a)
-                for a in admin.chat_actions])
+    assert "upload_document" in admin.chat_actions
     card = await admin.expect(r"📁")
     assert "démarches faites : 0/2" in card.text
     # Follow-up of a step.
@@ -197,6 +195,14 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     assert "Historique du plan" in text and "Plan initial" in text
     card = await admin.expect(r"📁")
     assert "PPAL version 2 signée" in card.text and "démarches faites : 1/3" in card.text
+    # The history stays readable: version 1 as it was signed.
+    await admin.click(r"Versions")
+    listing = await admin.expect(r"Versions du PPAL")
+    assert "Version 1 : signée le 15/03/2027, co-signée par le bailleur" in listing.text
+    assert "Version 2 (avenant n°1) : signée le 15/03/2027" in listing.text
+    await admin.click(r"Version 1")
+    first = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf")
+    assert "Demande d'aide FSL" not in pdf_text(first)
     await tg.assert_all_callbacks_answered()
     assert tg.errors == [] and tg.unknown_methods == []
     await bot.terminate(grace=5)

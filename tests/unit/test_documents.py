@@ -120,3 +120,16 @@ def test_ppal_renders_to_png(tmp_path: Path):
                    check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert pages and all(p.stat().st_size > 5000 for p in pages)
+
+
+def test_organisation_logo_and_address(tmp_path: Path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+                    '<rect width="120" height="40" fill="#1f4e79"/></svg>')
+    with_logo = DocumentMaker(Renderer(ZoneInfo("Europe/Paris")),
+                              Organisation("MDL Grand Dax", "1 place X\n40100 Dax", logo.as_uri()))
+    pdf = with_logo.ppal(household(), version(), [version()], advisor, advisor, date(2027, 3, 15))
+    text = text_of(pdf)
+    assert "MDL Grand Dax" in text and "40100 Dax" in text
+    plain = maker.ppal(household(), version(), [version()], advisor, advisor, date(2027, 3, 15))
+    assert len(pdf) > len(plain)  # the logo is in the file

@@ -52,3 +52,12 @@ def test_dotenv_is_read_and_environment_wins(tmp_path: Path):
     dotenv.write_text('# comment\nexport TELEGRAM_BOT_TOKEN="1:from-file"\nBOT_ADMINS=7\n')
     settings = Settings.load({"BOT_ADMINS": "8"}, dotenv)
     assert settings.token == "1:from-file" and settings.admins == (8,)
+
+
+def test_organisation_settings(tmp_path: Path):
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    settings = load(ORG_NAME="MDL", ORG_ADDRESS="1 place X\\n40100 Dax", ORG_LOGO=str(logo))
+    assert settings.org_address == "1 place X\n40100 Dax" and settings.org_logo == logo
+    with pytest.raises(SettingsError, match=r"^ORG_LOGO"):
+        load(ORG_LOGO=str(tmp_path / "absent.png"))
