@@ -52,6 +52,11 @@ def long_date(value: date | str | None) -> str:
     return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
+def month_name(value: date | str | None) -> str:
+    day = as_date(value)
+    return f"{MONTHS[day.month - 1]} {day.year}" if day else ""
+
+
 def truncate(text: str | None, length: int) -> str:
     text = text or ""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
@@ -71,6 +76,7 @@ class Renderer:
             money=money, percent=percent, date=short_date, long_date=long_date,
             truncate_text=truncate, when=self.when, answer=self.answer,
             capitalize_first=lambda text: text[:1].upper() + text[1:],
+            month=month_name, as_date=as_date,
         )
 
     def when(self, instant: datetime | None) -> str:

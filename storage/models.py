@@ -246,3 +246,124 @@ class Document(SQLModel, table=True):
     file_name: str
     advisor_id: int = Field(foreign_key="advisor.id")
     created_at: datetime = _utc_column()
+
+
+class Tenancy(SQLModel, table=True):
+    """The household's home, once it has one: lease, rent, housing benefit, insurance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", unique=True)
+    address: str = ""
+    typology: str = ""
+    landlord: str = ""
+    entry_date: date | None = None
+    rent: int = 0  # cents per month
+    charges: int = 0
+    due_day: int = 1  # rent due on this day of the month (31 = the month's last day)
+    housing_benefit: int = 0  # APL, cents per month
+    benefit_paid_to: str = "bailleur"  # bailleur (third-party payment) or menage
+    lease: str = "direct"  # direct or sous_location (the MDL sub-lets)
+    main_lease_ref: str = ""
+    annex: str = ""  # the annex on sub-letting and transfer conditions
+    sublease_start: date | None = None
+    insurance_expiry: date | None = None
+    transferred_on: date | None = None  # glissement done: a direct tenant from then on
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+    @property
+    def monthly_due(self) -> int:
+        """What the household owes each month: net of housing benefit paid to the landlord."""
+        benefit = self.housing_benefit if self.benefit_paid_to == "bailleur" else 0
+        return max(self.rent + self.charges - benefit, 0)
+
+    @property
+    def sublet(self) -> bool:
+        return self.lease == "sous_location" and self.transferred_on is None
+
+
+class RentRecord(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("household_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    month: date  # first day of the month
+    due: int  # cents
+    paid: int
+    status: str  # paye, partiel, impaye
+    advisor_id: int = Field(foreign_key="advisor.id")
+    recorded_at: datetime = _utc_column()
+
+
+class TransferReview(SQLModel, table=True):
+    """A glissement review: the conditions checked, the decision, the landlord's agreement."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    held_on: date
+    checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    decision: str  # glisser, prolonger, autre
+    transfer_on: date | None = None
+    landlord_agrees: bool = False
+    comment: str = ""
+    advisor_id: int = Field(foreign_key="advisor.id")
+    created_at: datetime = _utc_column()
+
+
+class FreeReminder(SQLModel, table=True):
+    """A reminder the advisor set herself (/rappel), or a step the bot opened (prévention)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    kind: str = "libre"  # libre, prevention
+    due_on: date
+    deadline: date | None = None  # prevention: the date by which the CAF must be told
+    text: str = ""
+    created_at: datetime = _utc_column()
+
+
+class ReminderStatus(StrEnum):
+    DUE = "due"  # waiting for its slot
+    SENDING = "sending"  # claimed by a process that is sending it
+    SENT = "sent"
+    ANSWERED = "answered"
+    CANCELLED = "cancelled"  # its reason went away before it was sent
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder, derived from the household's records (see reminders.rules), stored with
+    its state so that restarts, downtime and a second process change nothing."""
+
+    __table_args__ = (
+        UniqueConstraint("household_id", "key"),
+        Index("ix_reminder_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id")
+    kind: str
+    key: str  # what it is about, unique per household: rent:2027-04, bilan:2027-06-15…
+    due_on: date
+    due_at: datetime = _utc_column()  # the first working slot it may be sent in
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: ReminderStatus = _enum_column(ReminderStatus, ReminderStatus.DUE)
+    snoozed: bool = False  # moved by the advisor: its date no longer follows the records
+    attempts: int = 0
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _utc_column(nullable=True)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    sent_to_id: int | None = Field(default=None, foreign_key="advisor.id")
+    late: bool = False
+    answered_at: datetime | None = _utc_column(nullable=True)
+    answered_by_id: int | None = Field(default=None, foreign_key="advisor.id")
+    answer: str | None = None
+    created_at: datetime = _utc_column()
+
+
+class DigestSent(SQLModel, table=True):
+    """The morning digest of one advisor for one day: inserted by the process that sends it."""
+
+    advisor_id: int = Field(foreign_key="advisor.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    at: datetime = _utc_column()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import audit, households, plans
+from storage import audit, households, plans, reminder_answers, reminders, tenancy
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms.spec import FormSpec
@@ -17,9 +17,13 @@ from storage.models import (
     Bilan,
     Diagnostic,
     EntryPath,
+    FreeReminder,
     Household,
     PlanVersion,
+    Reminder,
     StepProgress,
+    Tenancy,
+    TransferReview,
 )
 
 
@@ -41,6 +45,10 @@ def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household
         answers["_confidential"] = household.confidential
         if diagnostic is not None:
             answers.update({k: diagnostic.answers.get(k) for k in ("axes", "typologie")})
+    elif spec.target == "tenancy":
+        home = tenancy.of(session, household)
+        if home is not None:
+            answers.update(tenancy.as_answers(home))
     elif spec.target == "bilan":
         version = plans.current(session, household)
         upcoming = plans.next_bilan(version, clock.today() + timedelta(days=1)) \
@@ -109,22 +117,85 @@ def _commit_ppal(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
 
 def _commit_signature(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], household: Household | None) -> PlanVersion:
-    return plans.sign(session, clock, actor, _household(household, actor),
-                      int(answers["_version"]), date.fromisoformat(answers["date"]),
-                      answers.get("bailleur_nom") if answers.get("bailleur") else None)
+    version = plans.sign(session, clock, actor, _household(household, actor),
+                         int(answers["_version"]), date.fromisoformat(answers["date"]),
+                         answers.get("bailleur_nom") if answers.get("bailleur") else None)
+    _sync(session, clock, household)
+    return version
 
 
 def _commit_progress(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                      answers: dict[str, Any], household: Household | None) -> StepProgress:
-    return plans.record_progress(session, clock, actor, _household(household, actor),
-                                 answers["_uid"], answers["statut"],
-                                 _date(answers.get("nouvelle_date")),
-                                 answers.get("commentaire") or "")
+    progress = plans.record_progress(session, clock, actor, _household(household, actor),
+                                     answers["_uid"], answers["statut"],
+                                     _date(answers.get("nouvelle_date")),
+                                     answers.get("commentaire") or "")
+    _sync(session, clock, household)
+    return progress
 
 
 def _commit_bilan(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                   answers: dict[str, Any], household: Household | None) -> Bilan:
-    return plans.record_bilan(session, clock, actor, _household(household, actor), answers)
+    bilan = plans.record_bilan(session, clock, actor, _household(household, actor), answers)
+    _sync(session, clock, household)
+    return bilan
+
+
+def _sync(session: Session, clock: Clock, household: Household | None) -> None:
+    if household is not None:
+        reminders.sync(session, clock, household)
+
+
+def _commit_tenancy(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                    answers: dict[str, Any], household: Household | None) -> Tenancy:
+    return tenancy.save(session, clock, actor, _household(household, actor), answers)
+
+
+def _commit_rent_partial(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                         answers: dict[str, Any], household: Household | None
+                         ) -> tenancy.RentOutcome:
+    household = _household(household, actor)
+    reminder = reminders.get(session, int(answers["_reminder"]))
+    month = reminders.payload_date(reminder, "month") if reminder else None
+    if reminder is None or month is None:
+        raise Refused("reminder_unknown")
+    outcome = tenancy.record_rent(session, clock, actor, household, month, "partiel",
+                                  answers["montant"])
+    reminder_answers.with_form(session, clock, actor, reminder.id or 0, outcome.record.status)
+    return outcome
+
+
+def _commit_insurance(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                      answers: dict[str, Any], household: Household | None) -> Tenancy:
+    found = tenancy.renew_insurance(session, clock, actor, _household(household, actor),
+                                    date.fromisoformat(answers["fin"]))
+    if answers.get("_reminder"):
+        reminder_answers.with_form(session, clock, actor, int(answers["_reminder"]), "recue")
+    return found
+
+
+def _commit_glissement(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                       answers: dict[str, Any], household: Household | None
+                       ) -> TransferReview:
+    review = tenancy.record_review(session, clock, actor, _household(household, actor),
+                                   answers)
+    if answers.get("_reminder"):
+        reminder_answers.with_form(session, clock, actor, int(answers["_reminder"]), "revue")
+    return review
+
+
+def _commit_free_reminder(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                          answers: dict[str, Any], household: Household | None
+                          ) -> FreeReminder:
+    return tenancy.add_free(session, clock, actor, _household(household, actor),
+                            date.fromisoformat(answers["date"]), answers["texte"])
+
+
+def _commit_snooze(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                   answers: dict[str, Any], household: Household | None) -> Reminder:
+    _household(household, actor)
+    return reminder_answers.postpone(session, clock, actor, int(answers["_reminder"]),
+                                     date.fromisoformat(answers["date"]))
 
 
 def _commit_report(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
@@ -144,6 +215,12 @@ COMMITTERS: dict[str, Committer] = {
     "progress": _commit_progress,
     "bilan": _commit_bilan,
     "report": _commit_report,
+    "tenancy": _commit_tenancy,
+    "rent_partial": _commit_rent_partial,
+    "insurance": _commit_insurance,
+    "glissement": _commit_glissement,
+    "free_reminder": _commit_free_reminder,
+    "snooze": _commit_snooze,
 }
 
 

@@ -1,0 +1,160 @@
+"""What falls due for a household, derived from its records and nothing else.
+
+`due_items(facts, today)` returns the reminders that should exist, each with a key naming
+what it is about (unique per household). storage.reminders stores them: a key already there
+is not created twice, a key no longer wanted is cancelled if not yet sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from reminders.calendar import add_months, day_of_month
+from storage.models import Bilan, FreeReminder, Household, RentRecord, Tenancy
+
+RENT_CHECK_DELAY_DAYS = 5
+INSURANCE_NOTICE_DAYS = 30
+INSURANCE_WEEKLY_AFTER = 7
+GLISSEMENT_PERIOD_MONTHS = 6
+GLISSEMENT_NOTICE_MONTHS = 2
+DEFAULT_BILAN_MONTHS = 3
+HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    kind: str  # rent, insurance, glissement(_prep), bilan, step, evaluation, libre, prevention
+    due_on: date
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Facts:
+    """A household's records that reminders are derived from."""
+
+    household: Household
+    tenancy: Tenancy | None = None
+    rent_records: list[RentRecord] = field(default_factory=list)
+    plan_bilans: list[date] | None = None  # from the PPAL in force; None without one
+    plan_items: list[dict[str, Any]] = field(default_factory=list)  # open items with a due date
+    bilans: list[Bilan] = field(default_factory=list)
+    free: list[FreeReminder] = field(default_factory=list)
+    tenancy_recorded_on: date | None = None
+    rent_check_delay: int = RENT_CHECK_DELAY_DAYS
+
+
+def due_items(facts: Facts, today: date) -> list[Due]:
+    if facts.household.status != "actif":
+        return []
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    found: list[Due] = []
+    found += _rent(facts, horizon)
+    found += _insurance(facts, today, horizon)
+    found += _glissement(facts, horizon)
+    found += _bilans(facts, horizon)
+    found += _plan_steps(facts, horizon)
+    found += _evaluation(facts, horizon)
+    found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
+                  {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
+              for f in facts.free]
+    return found
+
+
+def _rent(facts: Facts, horizon: date) -> list[Due]:
+    """A check of each month's rent, a few days after the due day, from the home's entry;
+    checks that fell before the home was recorded in the bot are not the bot's to chase."""
+    tenancy = facts.tenancy
+    if tenancy is None or tenancy.monthly_due <= 0:
+        return []
+    recorded_on = facts.tenancy_recorded_on or tenancy.entry_date or horizon
+    start = max(tenancy.entry_date or recorded_on, recorded_on - timedelta(days=31))
+    done = {r.month for r in facts.rent_records}
+    found = []
+    month = date(start.year, start.month, 1)
+    while (check := day_of_month(month.year, month.month, tenancy.due_day)
+           + timedelta(days=facts.rent_check_delay)) <= horizon:
+        if month not in done and check >= recorded_on:
+            found.append(Due(f"rent:{month:%Y-%m}", "rent", check,
+                             {"month": month.isoformat(), "due": tenancy.monthly_due}))
+        month = add_months(month, 1)
+    return found
+
+
+def _insurance(facts: Facts, today: date, horizon: date) -> list[Due]:
+    """30 days before the certificate expires, on expiry, then every week until a new one."""
+    tenancy = facts.tenancy
+    if tenancy is None or tenancy.insurance_expiry is None:
+        return []
+    expiry = tenancy.insurance_expiry
+    tag = expiry.isoformat()
+    found = [Due(f"insurance:{tag}:avant", "insurance",
+                 expiry - timedelta(days=INSURANCE_NOTICE_DAYS), {"expiry": tag}),
+             Due(f"insurance:{tag}:echeance", "insurance", expiry, {"expiry": tag})]
+    week = 1
+    while (day := expiry + timedelta(days=INSURANCE_WEEKLY_AFTER * week)) <= \
+            max(horizon, today):
+        found.append(Due(f"insurance:{tag}:relance{week}", "insurance", day,
+                         {"expiry": tag, "week": week}))
+        week += 1
+    return [d for d in found if d.due_on <= horizon]
+
+
+def _glissement(facts: Facts, horizon: date) -> list[Due]:
+    """The law's calendar (CCH L442-8-3): a review every 6 months from the sub-lease's
+    signature, prepared 2 months before (the landlord tells the préfet then)."""
+    tenancy = facts.tenancy
+    if tenancy is None or not tenancy.sublet or tenancy.sublease_start is None:
+        return []
+    found = []
+    period = 1
+    while True:
+        review = add_months(tenancy.sublease_start, GLISSEMENT_PERIOD_MONTHS * period)
+        prepare = add_months(review, -GLISSEMENT_NOTICE_MONTHS)
+        if prepare > horizon:
+            break
+        found.append(Due(f"glissement_prep:{review}", "glissement_prep", prepare,
+                         {"review": review.isoformat()}))
+        if review <= horizon:
+            found.append(Due(f"glissement:{review}", "glissement", review,
+                             {"review": review.isoformat()}))
+        period += 1
+    return found
+
+
+def _bilans(facts: Facts, horizon: date) -> list[Due]:
+    """The PPAL's bilans, or one every 3 months from the start of the support without one;
+    a bilan already held on or after a date settles it."""
+    held = max((b.held_on for b in facts.bilans), default=None)
+    if facts.plan_bilans is not None:
+        dates = facts.plan_bilans
+    elif facts.household.support_start is not None:
+        dates, number = [], 1
+        while (day := add_months(facts.household.support_start,
+                                 DEFAULT_BILAN_MONTHS * number)) <= horizon:
+            dates.append(day)
+            number += 1
+    else:
+        dates = []
+    return [Due(f"bilan:{d}", "bilan", d, {}) for d in dates
+            if d <= horizon and (held is None or d > held)]
+
+
+def _plan_steps(facts: Facts, horizon: date) -> list[Due]:
+    return [Due(f"step:{i['uid']}:{i['due']}", "step", date.fromisoformat(i["due"]),
+                {"uid": i["uid"], "text": i["text"]})
+            for i in facts.plan_items if date.fromisoformat(i["due"]) <= horizon]
+
+
+def _evaluation(facts: Facts, horizon: date) -> list[Due]:
+    """The yearly evaluation of the support, renewable each year."""
+    start = facts.household.support_start
+    if start is None:
+        return []
+    found, year = [], 1
+    while (day := add_months(start, 12 * year)) <= horizon:
+        found.append(Due(f"evaluation:{day}", "evaluation", day, {"year": year}))
+        year += 1
+    return found

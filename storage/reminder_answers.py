@@ -1,0 +1,100 @@
+"""The one-tap answers of a reminder, doing the work right there (rent, insurance, steps…).
+
+An answer on a reminder already answered (twice, on an old message, by someone else, before
+a restart) changes nothing and says what was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from storage import households, plans, reminders, tenancy
+from storage.clock import Clock
+from storage.errors import Refused
+from storage.models import Advisor, Household, Reminder, ReminderStatus
+
+FORMS = {("rent", "t"): "loyer", ("insurance", "r"): "assurance",
+         ("glissement", "g"): "glissement"}
+SNOOZES = {"d1": timedelta(days=1), "d7": timedelta(days=7)}
+DONE_KINDS = {"bilan", "step", "evaluation", "libre", "prevention", "glissement_prep"}
+
+
+@dataclass
+class Result:
+    reminder: Reminder
+    household: Household
+    already: bool = False  # answered before: nothing done
+    form: str | None = None  # the answer needs a few more words: this form, then done
+    rent: tenancy.RentOutcome | None = None
+    snoozed_to: datetime | None = None
+
+
+def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int
+          ) -> tuple[Reminder, Household]:
+    reminder = reminders.get(session, reminder_id)
+    if reminder is None:
+        raise Refused("reminder_unknown")
+    household = households.get(session, clock, actor, reminder.household_id,
+                               action="reminder.answer")
+    return reminder, household
+
+
+def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
+           ) -> Result:
+    reminder, household = _load(session, clock, actor, reminder_id)
+    if reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED):
+        return Result(reminder, household, already=True)
+    kind = reminder.kind
+    if (kind, action) in FORMS:
+        return Result(reminder, household, form=FORMS[(kind, action)])
+    if kind in DONE_KINDS and action == "dd":
+        return Result(reminder, household, form="reporter")
+    if kind == "rent" and action in ("p", "i"):
+        month = reminders.payload_date(reminder, "month")
+        assert month is not None
+        outcome = tenancy.record_rent(session, clock, actor, household, month,
+                                      "paye" if action == "p" else "impaye")
+        reminders.close(session, clock, actor, reminder, outcome.record.status)
+        return Result(reminder, household, rent=outcome)
+    if kind == "insurance" and action == "l":
+        reminders.close(session, clock, actor, reminder, "relance")
+        return Result(reminder, household)
+    if kind in DONE_KINDS and action == "f":
+        if kind == "step":
+            plans.record_progress(session, clock, actor, household, reminder.payload["uid"],
+                                  "fait", None, "")
+        reminders.close(session, clock, actor, reminder, "fait")
+        return Result(reminder, household)
+    if kind in DONE_KINDS and action in SNOOZES:
+        until = datetime.combine(clock.today() + SNOOZES[action], time(9, 0), tzinfo=clock.tz)
+        reminders.snooze(session, clock, reminder, until)
+        return Result(reminder, household, snoozed_to=reminder.due_at)
+    raise Refused("reminder_action")
+
+
+def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
+    """From a grouped message: the reminder alone, with its buttons."""
+    reminder, household = _load(session, clock, actor, reminder_id)
+    already = reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED)
+    return Result(reminder, household, already=already)
+
+
+def with_form(session: Session, clock: Clock, actor: Advisor, reminder_id: int,
+              answer_text: str) -> Reminder:
+    """A form started from the reminder was confirmed: the reminder is answered."""
+    reminder, _household = _load(session, clock, actor, reminder_id)
+    reminders.close(session, clock, actor, reminder, answer_text)
+    return reminder
+
+
+def postpone(session: Session, clock: Clock, actor: Advisor, reminder_id: int, day: date
+             ) -> Reminder:
+    reminder, _household = _load(session, clock, actor, reminder_id)
+    if reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED):
+        raise Refused("reminder_answered")
+    reminders.snooze(session, clock, reminder,
+                     datetime.combine(day, time(9, 0), tzinfo=clock.tz))
+    return reminder

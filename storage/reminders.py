@@ -1,0 +1,208 @@
+"""Reminders as records: kept in step with the households' data, claimed atomically, sent once.
+
+The rules of what is due are in reminders.rules; this module stores their result:
+- `sync` makes the stored reminders match the rules for one household (new keys created,
+  keys no longer wanted cancelled if not sent yet, dates moved if not sent yet);
+- `claim` takes the reminders due now for one process, with a conditional UPDATE that only
+  one process can win, on SQLite as on PostgreSQL;
+- `sent` / `release` record the outcome of a sending; a claim left by a dead process is taken
+  again after CLAIM_TIMEOUT: a duplicate is possible only if the process died between
+  Telegram's acceptance and this record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from reminders import rules
+from reminders.calendar import slot, slot_after
+from storage import plans
+from storage.clock import Clock
+from storage.models import (
+    Advisor,
+    Bilan,
+    FreeReminder,
+    Household,
+    Reminder,
+    ReminderStatus,
+    RentRecord,
+    Role,
+    Tenancy,
+)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
+OPEN = (ReminderStatus.DUE, ReminderStatus.SENDING)
+
+
+def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
+    tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
+    version = plans.current(session, household)
+    items = []
+    if version is not None:
+        items = [{"uid": i.uid, "due": i.due.isoformat(), "text": i.text}
+                 for i in plans.items(session, household, version)
+                 if i.due and i.status not in ("fait", "non_fait")]
+    return rules.Facts(
+        household=household,
+        tenancy=tenancy,
+        rent_records=list(session.exec(select(RentRecord).where(
+            RentRecord.household_id == household.id))),
+        plan_bilans=plans.bilan_dates(version) if version else None,
+        plan_items=items,
+        bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
+        free=list(session.exec(select(FreeReminder).where(
+            FreeReminder.household_id == household.id))),
+        tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
+    )
+
+
+def sync(session: Session, clock: Clock, household: Household) -> None:
+    """Make the household's stored reminders match what its records make due."""
+    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household), clock.today())}
+    stored = {r.key: r for r in session.exec(select(Reminder).where(
+        Reminder.household_id == household.id))}
+    now = clock.now()
+    for key, due in wanted.items():
+        reminder = stored.get(key)
+        if reminder is None:
+            session.add(Reminder(household_id=household.id or 0, kind=due.kind, key=key,
+                                 due_on=due.due_on, due_at=slot(due.due_on, clock.tz),
+                                 payload=due.payload, created_at=now))
+        elif reminder.status == ReminderStatus.CANCELLED:
+            reminder.status = ReminderStatus.DUE  # its reason came back
+            _move(reminder, due, clock)
+        elif reminder.status == ReminderStatus.DUE and not reminder.snoozed and (
+                reminder.due_on != due.due_on or reminder.payload != due.payload):
+            _move(reminder, due, clock)
+    for key, reminder in stored.items():
+        if key not in wanted and reminder.status == ReminderStatus.DUE:
+            reminder.status = ReminderStatus.CANCELLED
+            session.add(reminder)
+    session.flush()
+
+
+def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
+    reminder.due_on, reminder.payload = due.due_on, due.payload
+    reminder.due_at = slot(due.due_on, clock.tz)
+    reminder.attempts = 0
+
+
+def sync_all(session: Session, clock: Clock) -> int:
+    """Every active household: new months, weeks and periods come with time."""
+    count = 0
+    for household in session.exec(select(Household).where(Household.status == "actif")):
+        sync(session, clock, household)
+        count += 1
+    return count
+
+
+def claim(session: Session, clock: Clock, owner: str, limit: int = 200) -> list[Reminder]:
+    """Take up to `limit` reminders due now for `owner`; no other process gets them."""
+    now = clock.now()
+    takeable = or_(
+        and_(col(Reminder.status) == ReminderStatus.DUE, col(Reminder.due_at) <= now),
+        and_(col(Reminder.status) == ReminderStatus.SENDING,
+             col(Reminder.claimed_at) < now - CLAIM_TIMEOUT),
+    )
+    candidates = list(session.exec(select(Reminder.id).where(takeable)
+                                   .order_by(col(Reminder.due_at)).limit(limit)))
+    if not candidates:
+        return []
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id).in_(candidates), takeable)
+        .values(status=ReminderStatus.SENDING, claimed_by=owner, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.expire_all()
+    return list(session.exec(select(Reminder).where(
+        col(Reminder.id).in_(candidates), Reminder.claimed_by == owner,
+        Reminder.claimed_at == now, Reminder.status == ReminderStatus.SENDING)))
+
+
+def recipient(session: Session, household: Household) -> Advisor | None:
+    """The advisor in charge now (a reassignment moves the reminders), else a coordinator."""
+    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+    if advisor is not None and advisor.active:
+        return advisor
+    return session.exec(select(Advisor).where(
+        col(Advisor.active), col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))
+        .order_by(col(Advisor.role).desc(), col(Advisor.id))).first()
+
+
+def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_id: int,
+         late: bool) -> None:
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.claimed_by != owner:
+        return
+    reminder.status, reminder.sent_at = ReminderStatus.SENT, clock.now()
+    reminder.sent_to_id, reminder.late = advisor_id, late
+    session.add(reminder)
+
+
+def release(session: Session, clock: Clock, reminder_id: int, owner: str) -> None:
+    """Sending failed: back to due, tried again later (never dropped)."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.claimed_by != owner:
+        return
+    delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS) - 1)]
+    reminder.status, reminder.attempts = ReminderStatus.DUE, reminder.attempts + 1
+    reminder.due_at = max(reminder.due_at, clock.now() + delay)
+    reminder.claimed_by = None
+    session.add(reminder)
+
+
+@dataclass
+class Answered:
+    reminder: Reminder
+    already: bool  # answered before (twice, or on an old message): nothing done again
+
+
+def get(session: Session, reminder_id: int) -> Reminder | None:
+    return session.get(Reminder, reminder_id)
+
+
+def close(session: Session, clock: Clock, actor: Advisor, reminder: Reminder, answer: str
+          ) -> Answered:
+    if reminder.status == ReminderStatus.ANSWERED:
+        return Answered(reminder, True)
+    reminder.status, reminder.answer = ReminderStatus.ANSWERED, answer
+    reminder.answered_at, reminder.answered_by_id = clock.now(), actor.id
+    session.add(reminder)
+    return Answered(reminder, False)
+
+
+def snooze(session: Session, clock: Clock, reminder: Reminder, until: datetime) -> None:
+    """Reporter: the same reminder, later; its date no longer follows the records."""
+    reminder.status, reminder.snoozed = ReminderStatus.DUE, True
+    reminder.due_at = slot_after(until, clock.tz)
+    reminder.due_on = reminder.due_at.astimezone(clock.tz).date()
+    reminder.claimed_by = None
+    session.add(reminder)
+
+
+def upcoming(session: Session, clock: Clock, households: Iterable[Household], until: date
+             ) -> list[Reminder]:
+    """The open reminders of these households due until `until` (overdue included)."""
+    ids = [h.id for h in households]
+    if not ids:
+        return []
+    query = select(Reminder).where(col(Reminder.household_id).in_(ids),
+                                   col(Reminder.status).in_(
+                                       [ReminderStatus.DUE, ReminderStatus.SENDING,
+                                        ReminderStatus.SENT]),
+                                   col(Reminder.due_on) <= until)
+    return list(session.exec(query.order_by(col(Reminder.due_on), col(Reminder.id))))
+
+
+def payload_date(reminder: Reminder, name: str) -> date | None:
+    value: Any = reminder.payload.get(name)
+    return date.fromisoformat(value) if value else None
