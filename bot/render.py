@@ -76,7 +76,8 @@ class Renderer:
             money=money, percent=percent, date=short_date, long_date=long_date,
             truncate_text=truncate, when=self.when, answer=self.answer,
             capitalize_first=lambda text: text[:1].upper() + text[1:],
-            month=month_name, as_date=as_date,
+            month=month_name, as_date=as_date, item_line=self.item_line,
+            expected=self.expected,
         )
 
     def when(self, instant: datetime | None) -> str:
@@ -89,6 +90,16 @@ class Renderer:
         """An answer as the summary shows it (plain text: the template escapes it)."""
         return str(self.env.get_template("labels.txt").module.answer(  # type: ignore[attr-defined]
             value, spec_field, choices if choices is not None else spec_field.choices))
+
+    # Macros of the plain-text templates, called from messages: `str()` makes their result
+    # plain text again, so that the message's autoescaping applies to what the advisor typed.
+    def item_line(self, item: dict[str, Any], spec_field: FieldSpec) -> str:
+        return str(self.env.get_template("labels.txt").module.item_line(  # type: ignore[attr-defined]
+            item, spec_field))
+
+    def expected(self, error: Any) -> str:
+        return str(self.env.get_template("errors.txt").module.invalid(  # type: ignore[attr-defined]
+            error.code, error.params))
 
     def _macro(self, template: str, name: str, context: dict[str, Any]) -> str:
         module = self.env.get_template(template).module

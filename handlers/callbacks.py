@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from handlers import cards, forms, plans
 from handlers.commands import send_team
-from handlers.common import Context, deps, edit_or_send, role_labels, with_actor
+from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors
 from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
@@ -28,6 +28,26 @@ PLAN_ACTIONS = {
 }
 
 
+# Buttons answered early (before a slow document), during the handling of their update only:
+# a second answer is an error for Telegram.
+_answered_early: set[str] = set()
+
+
+async def _answer(update: Update, toast: str | None = None, early: bool = False) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if query.id in _answered_early:
+        _answered_early.discard(query.id)
+        return
+    try:
+        await query.answer(toast)
+    except TelegramError as error:  # too old to answer: nothing else to do
+        log.info("callback not answered: %s", error)
+    if early:
+        _answered_early.add(query.id)
+
+
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
@@ -39,10 +59,7 @@ async def on_button(update: Update, context: Context) -> None:
         log.warning("unreadable button %r", query.data)
         toast = deps(context).render.msg("forms.stale")
     finally:
-        try:
-            await query.answer(toast)
-        except TelegramError as error:  # too old to answer: nothing else to do
-            log.info("callback not answered: %s", error)
+        await _answer(update, toast)
 
 
 async def _route(update: Update, context: Context, parts: list[str]) -> str | None:
@@ -53,7 +70,12 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a")
     if kind == "h":
         action, household_id = parts[1], int(parts[2])
+        if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first
+            await _answer(update, early=True)
         if action == "o":
+            notice = await forms.pause_for_command(update, context)
+            if notice:
+                await send(update, notice)
             await cards.send_card(update, context, household_id)
         elif action == "d":
             await forms.start_form(update, context, "diagnostic", household_id)

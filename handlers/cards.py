@@ -48,7 +48,7 @@ async def send_search(update: Update, context: Context, text: str) -> None:
     if not found:
         await send(update, d.render.msg("household.search_none", text=text))
     elif len(found) == 1:
-        await send_card(update, context, found[0].id or 0)
+        await send_card(update, context, found[0].id or 0)  # /cherche paused any form
     else:
         await send(update, d.render.msg("household.search_many", text=text, count=len(found),
                                         limit=limit),
@@ -60,7 +60,7 @@ async def send_my_households(update: Update, context: Context, page: int,
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> tuple[list[Household], int, int]:
-        return households.page(session, actor, page)
+        return households.page(session, d.clock, actor, page)
 
     rows, page, pages = d.db.read(with_actor(update, work))
     text = d.render.msg("household.my_households", page=page, pages=pages, count=len(rows))

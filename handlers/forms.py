@@ -201,7 +201,8 @@ async def _refresh_buttons(update: Update, context: Context, step: Step) -> None
     query = update.callback_query
     if query is not None:
         markup = keyboards.question(deps(context).render, step, current_answer(context, step))
-        await query.edit_message_reply_markup(markup)
+        with contextlib.suppress(TelegramError):  # an old message: the state is saved anyway
+            await query.edit_message_reply_markup(markup)
 
 
 async def on_resume(update: Update, context: Context, run_id: int, cancel: bool) -> str | None:

@@ -11,6 +11,7 @@ from handlers import forms
 from handlers.common import Context, deps, send, with_actor
 from storage import households, notes
 from storage.clock import Clock
+from storage.errors import Refused
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
 
@@ -93,7 +94,12 @@ async def on_file(update: Update, context: Context) -> None:
         notes.add(session, d.clock, actor, target, kind, caption, attachment)
         return target
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        path.unlink(missing_ok=True)
+        await send(update, d.render.msg("household.unknown"))
+        return
     if applied.duplicate:
         return
     if in_form:
@@ -112,8 +118,8 @@ async def _download(update: Update, context: Context, household: Household, file
     folder = d.settings.data_dir / "files" / household.reference
     folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix if name else EXTENSIONS.get(kind, "")
-    stamp = d.clock.local_now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"{stamp}-{unique_id}{suffix[:10]}"
+    # Named by Telegram's unique id: a redelivered update downloads onto the same file.
+    path = folder / f"{unique_id}{suffix[:10]}"
     telegram_file = await context.bot.get_file(file_id)
     await telegram_file.download_to_drive(path)
     return path

@@ -52,7 +52,7 @@ async def start_signature(update: Update, context: Context, household_id: int) -
         version = plans.draft(session, household)
         if version is None:
             raise Refused("no_draft")
-        return {"_version": version.id}, None
+        return {"_version": version.id, "_seen": version.updated_at.isoformat()}, None
 
     await start_form(update, context, "signature", household_id, prepare)
 
@@ -133,7 +133,9 @@ async def _deliver(update: Update, context: Context, household: Household, name:
     assert chat is not None
     await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
     pdf = await asyncio.to_thread(make)
-    path = documents.folder(d.settings.data_dir, household) / name
+    # Each file generated is kept: the time in its name keeps versions of a day apart.
+    stamp = d.clock.local_now().strftime("%Y%m%d-%H%M%S-%f")
+    path = documents.folder(d.settings.data_dir, household) / f"{Path(name).stem}-{stamp}.pdf"
     path.write_bytes(pdf)
     d.db.read(with_actor(update, lambda s, actor: record(s, actor, path)))
     await chat.send_document(pdf, filename=name, caption=caption)

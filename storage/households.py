@@ -152,11 +152,12 @@ def search(session: Session, clock: Clock, actor: Advisor, text: str, limit: int
             conditions.append(col(Household.search_key).contains(number, autoescape=True))
         query = query.where(or_(*conditions))
     found = list(session.exec(query.order_by(col(Household.reference)).limit(limit)))
-    audit.record(session, clock, actor, "household.search", detail=f"{len(found)} résultat(s)")
+    for household in found:  # each household shown, even as a line of a list, is a read
+        audit.record(session, clock, actor, "household.search", household)
     return found
 
 
-def page(session: Session, actor: Advisor, number: int, mine_only: bool = True
+def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only: bool = True
          ) -> tuple[list[Household], int, int]:
     """One page of the actor's households (assigned to her), its number and the page count."""
     query = select(Household).where(Household.advisor_id == actor.id) if mine_only \
@@ -164,10 +165,12 @@ def page(session: Session, actor: Advisor, number: int, mine_only: bool = True
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(number, 0), pages - 1)
-    rows = session.exec(
+    rows = list(session.exec(
         query.order_by(col(Household.reference)).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
-    )
-    return list(rows), number, pages
+    ))
+    for household in rows:
+        audit.record(session, clock, actor, "household.list", household)
+    return rows, number, pages
 
 
 @dataclass

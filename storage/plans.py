@@ -69,13 +69,18 @@ def get_version(session: Session, household: Household, version_id: int) -> Plan
     return version
 
 
-def _with_uids(content: dict[str, Any], base: PlanVersion | None) -> dict[str, Any]:
-    """Objectives and steps keep their `_uid` across versions; new ones get the next number."""
+def _with_uids(session: Session, household: Household, content: dict[str, Any]
+               ) -> dict[str, Any]:
+    """Objectives and steps keep their `_uid` across versions; a new one gets a number never
+    used by this household's plans, so that no follow-up of a removed item is inherited."""
     content = dict(content)
+    used = [i.get("_uid", "") for v in versions(session, household)
+            for key in LISTS for i in v.content.get(key) or []]
+    used += list(session.exec(select(StepProgress.item_uid).where(
+        StepProgress.household_id == household.id)))
     for key, prefix in LISTS.items():
         items = [dict(i) for i in content.get(key) or []]
-        known = [i.get("_uid", "") for i in items] + [
-            i.get("_uid", "") for i in (base.content.get(key) or [] if base else [])]
+        known = [i.get("_uid", "") for i in items] + used
         numbers = [int(u[1:]) for u in known if u.startswith(prefix) and u[1:].isdigit()]
         following = max(numbers, default=0) + 1
         for item in items:
@@ -99,8 +104,8 @@ def save_draft(session: Session, clock: Clock, actor: Advisor, household: Househ
         version = PlanVersion(household_id=household.id or 0, number=(last or 0) + 1,
                               based_on_id=base.id if base else None, bilan_id=bilan_id,
                               created_by_id=actor.id or 0, created_at=now, updated_at=now)
-    version.content = _with_uids({k: v for k, v in content.items() if not k.startswith("_")},
-                                 base)
+    version.content = _with_uids(session, household,
+                                 {k: v for k, v in content.items() if not k.startswith("_")})
     version.updated_at = now
     if bilan_id is not None:
         version.bilan_id = bilan_id
@@ -111,10 +116,15 @@ def save_draft(session: Session, clock: Clock, actor: Advisor, household: Househ
 
 
 def sign(session: Session, clock: Clock, actor: Advisor, household: Household, version_id: int,
-         signed_on: date, landlord_signatory: str | None) -> PlanVersion:
+         signed_on: date, landlord_signatory: str | None, seen: str | None = None
+         ) -> PlanVersion:
+    """Record the signature of the draft as it was when the signature was started (`seen`:
+    its `updated_at`): a draft changed since is not what the household signed."""
     version = get_version(session, household, version_id)
     if version.status == PlanStatus.SIGNED:
         raise Refused("already_signed")
+    if seen is not None and version.updated_at.isoformat() != seen:
+        raise Refused("draft_changed")
     version.status = PlanStatus.SIGNED
     version.signed_on, version.signed_by_household = signed_on, True
     version.advisor_signatory_id = actor.id
@@ -197,10 +207,14 @@ def overview(session: Session, clock: Clock, household: Household, limit: int = 
     steps = [i for i in found if i.kind == "demarches"]
     open_items = sorted((i for i in found if i.status not in ("fait",) and i.due),
                         key=lambda i: i.due or date.max)
+    planned = next_bilan(version, clock.today()) if version else None
+    decided = max((b for b in bilans(session, household)), key=lambda b: b.held_on,
+                  default=None)
+    if decided is not None and decided.next_on and decided.next_on >= clock.today():
+        planned = decided.next_on  # the last bilan's decision overrides the plan's schedule
     return Progress(current=version, draft=draft(session, household),
                     steps_done=sum(1 for s in steps if s.status == "fait"),
-                    steps_total=len(steps), next_due=open_items[:limit],
-                    next_bilan=next_bilan(version, clock.today()) if version else None)
+                    steps_total=len(steps), next_due=open_items[:limit], next_bilan=planned)
 
 
 def bilan_dates(version: PlanVersion) -> list[date]:

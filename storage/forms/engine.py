@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget
+from storage import advisors, audit, budget, households
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms import targets
@@ -198,7 +198,19 @@ class Engine:
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id, FormRun.status == RunStatus.ACTIVE
         )
-        return self.session.exec(query.order_by(col(FormRun.updated_at).desc())).first()
+        run = self.session.exec(query.order_by(col(FormRun.updated_at).desc())).first()
+        if run is not None and not self._may_continue(run):
+            return None
+        return run
+
+    def _may_continue(self, run: FormRun) -> bool:
+        """A form about a household that is no longer hers (reassigned) is closed, unread."""
+        household = self._household(run)
+        if household is None or households.may_see(self.actor, household):
+            return True
+        run.status = RunStatus.CANCELLED
+        self._save(run)
+        return False
 
     def start(self, form: str, household: Household | None = None,
               context: dict[str, Any] | None = None,
@@ -247,7 +259,8 @@ class Engine:
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id, FormRun.status == RunStatus.PAUSED
         )
-        return self.session.exec(query.order_by(col(FormRun.updated_at).desc())).first()
+        runs = self.session.exec(query.order_by(col(FormRun.updated_at).desc()))
+        return next((r for r in runs if self._may_continue(r)), None)
 
     def current(self, run: FormRun) -> Step:
         spec = load(run.form)
@@ -441,8 +454,17 @@ class Engine:
         spec = load(run.form)
         if stale := self._stale(spec, run, None):
             return stale
-        result = targets.commit(self.session, self.clock, self.actor, spec,
-                                kept_answers(spec, run.answers), self._household(run))
+        missing = self._first_missing(spec, run)
+        if missing is not None:
+            run.step, run.editing = missing, True
+            self._save(run)
+            return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("required"))
+        try:
+            with self.session.begin_nested():  # a refusal undoes what the commit began
+                result = targets.commit(self.session, self.clock, self.actor, spec,
+                                        kept_answers(spec, run.answers), self._household(run))
+        except Refused as refused:
+            return self._summary(spec, run, error=Invalid(refused.code))
         run.status = RunStatus.DONE
         self._save(run)
         household = result if isinstance(result, Household) else self._household(run)
@@ -452,7 +474,8 @@ class Engine:
     # --- internals ---------------------------------------------------------------------------
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
         run = self.session.get(FormRun, run_id)
-        if run is None or run.advisor_id != self.actor.id or run.status not in statuses:
+        if run is None or run.advisor_id != self.actor.id or run.status not in statuses \
+                or not self._may_continue(run):
             raise Refused("form_closed")
         return run
 
@@ -513,7 +536,9 @@ class Engine:
     def _leave_top(self, spec: FormSpec, run: FormRun, top: FieldSpec) -> Step:
         """A question (or a whole list) is answered: on to the next, or to the summary."""
         if run.editing:
-            run.editing, run.step = False, None
+            # A correction may make another question apply: it is asked before the summary.
+            missing = self._first_missing(spec, run)
+            run.editing, run.step = missing is not None, missing
         else:
             run.history = [*run.history, top.key]
             run.step = self._next_top(spec, run, top.key)
@@ -572,6 +597,10 @@ class Engine:
         return None
 
     def _all_answered(self, spec: FormSpec, run: FormRun) -> bool:
+        return self._first_missing(spec, run) is None
+
+    def _first_missing(self, spec: FormSpec, run: FormRun) -> str | None:
+        """The first question that applies, is required and has no answer."""
         for spec_field in spec.fields:
             if not spec_field.applies(run.answers) or not spec_field.required:
                 continue
@@ -579,10 +608,10 @@ class Engine:
             if spec_field.type == "items":
                 value = [i for i in value or [] if complete(spec_field, i)]
                 if len(value) < max(spec_field.min_items, 1):
-                    return False
-            elif value is None or value == []:
-                return False
-        return True
+                    return spec_field.key
+            elif value is None or (spec_field.type == "multi" and value == []):
+                return spec_field.key
+        return None
 
     def _ask(self, spec: FormSpec, run: FormRun, outcome: Outcome = Outcome.ASK,
              error: Invalid | None = None) -> Step:

@@ -8,7 +8,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage import audit, households, plans, reminder_answers, reminders, tenancy
+from storage import (
+    audit,
+    documents,
+    households,
+    plans,
+    reminder_answers,
+    reminders,
+    tenancy,
+)
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms.spec import FormSpec
@@ -45,6 +53,9 @@ def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household
         answers["_confidential"] = household.confidential
         if diagnostic is not None:
             answers.update({k: diagnostic.answers.get(k) for k in ("axes", "typologie")})
+        last = [d for d in documents.of(session, household) if d.kind == "rapport"]
+        if last:  # the last report's answers: to update it, or to make it again
+            answers.update(last[-1].content)
     elif spec.target == "tenancy":
         home = tenancy.of(session, household)
         if home is not None:
@@ -119,7 +130,8 @@ def _commit_signature(session: Session, clock: Clock, actor: Advisor, spec: Form
                       answers: dict[str, Any], household: Household | None) -> PlanVersion:
     version = plans.sign(session, clock, actor, _household(household, actor),
                          int(answers["_version"]), date.fromisoformat(answers["date"]),
-                         answers.get("bailleur_nom") if answers.get("bailleur") else None)
+                         answers.get("bailleur_nom") if answers.get("bailleur") else None,
+                         seen=answers.get("_seen"))
     _sync(session, clock, household)
     return version
 

@@ -42,13 +42,13 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     assert "T3" in goal.text and "420,00 €" in goal.text
     await admin.send("Accéder à un T3 à Dax et s'y maintenir <durablement> & sereinement")
     await admin.expect(r"Objectif intermédiaire n°1")
-    await admin.send("Ouvrir les droits CAF")
+    await admin.send("Ouvrir les droits CAF & APL")
     await admin.expect(r"Date visée pour l'objectif n°1")
     await admin.send("31/04/2027")
     await admin.expect(r"n'existe pas")
     await admin.send("30/04/2027")
     listing = await admin.expect(r"Objectifs intermédiaires")
-    assert "1. Ouvrir les droits CAF · 30/04/2027" in listing.text
+    assert "1. Ouvrir les droits CAF & APL · 30/04/2027" in listing.text
     # Kill -9 in the middle, while choosing steps; nothing retyped after restart.
     await admin.click(r"Terminé")
     await admin.expect(r"Démarche n°1")

@@ -115,9 +115,8 @@ def test_edit_from_summary_returns_to_summary(db, clock):
     step = answer(db, clock, admin.id, lambda e: e.edit(e.active(), "nationalite"))
     assert step.field.key == "nationalite"
     step = answer(db, clock, admin.id, lambda e: e.choose(e.active(), "nationalite", 2))
-    # "Hors UE" makes the residence-permit question apply, but a correction goes back
-    # to the summary, where the new question shows as unanswered.
-    assert step.outcome == Outcome.SUMMARY
+    # "Hors UE" makes the residence-permit question apply: it is asked before the summary.
+    assert step.field.key == "titre_sejour"
 
 
 def test_diagnostic_needs_a_household_and_resumes_paused_run(db, clock):

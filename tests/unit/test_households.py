@@ -46,7 +46,7 @@ def test_conseillere_sees_only_hers(session, clock, team):
         households.get(session, clock, team["lea"], other.id or 0)
     with pytest.raises(Refused):  # nor may she give one to someone else
         create(session, clock, team["lea"], "X", "Y", advisor_id=team["zoe"].id)
-    rows, number, pages = households.page(session, team["lea"], 0)
+    rows, number, pages = households.page(session, clock, team["lea"], 0)
     assert rows == [hers] and (number, pages) == (0, 1)
 
 
@@ -76,6 +76,7 @@ def test_every_access_is_audited(session, clock, team):
     assert trail == [("household.create", lea.id), ("household.view", lea.id),
                      ("household.address.view", lea.id), ("household.search", lea.id),
                      ("note.add", lea.id)]
+    assert all(a.household_id == household.id for a in session.exec(select(AuditLog)))
 
 
 def test_open_card_expires_and_follows_access(session, clock, team):

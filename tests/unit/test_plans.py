@@ -174,3 +174,44 @@ def test_list_fields_in_the_engine(db, clock):
     assert step.outcome == Outcome.DONE and step.result.content["demarches"] == [
         {"_uid": "d1", "texte": "Dossier SIAO", "qui": "partenaire", "partenaire": "CCAS",
          "echeance": "2027-04-15"}]
+
+
+def test_a_removed_item_number_is_never_reused(session, clock, setup):
+    advisor, household = setup
+    v1 = plans.save_draft(session, clock, advisor, household, CONTENT)
+    plans.sign(session, clock, advisor, household, v1.id or 0, date(2027, 3, 15), None)
+    plans.record_progress(session, clock, advisor, household, "d2", "fait", None, "")
+    v2 = plans.save_draft(session, clock, advisor, household,
+                          {**v1.content, "demarches": v1.content["demarches"][:1]})
+    plans.sign(session, clock, advisor, household, v2.id or 0, date(2027, 4, 1), None)
+    v3 = plans.save_draft(session, clock, advisor, household, {
+        **v2.content, "demarches": [*v2.content["demarches"],
+                                    {"texte": "Nouvelle", "qui": "menage",
+                                     "echeance": "2027-06-01"}]})
+    assert [i["_uid"] for i in v3.content["demarches"]] == ["d1", "d3"]
+
+
+def test_the_signature_is_of_the_draft_as_it_was_shown(session, clock, setup):
+    advisor, household = setup
+    draft = plans.save_draft(session, clock, advisor, household, CONTENT)
+    seen = draft.updated_at.isoformat()
+    clock.advance(timedelta(minutes=5))
+    plans.save_draft(session, clock, advisor, household, {**CONTENT, "situation": "Autre"})
+    with pytest.raises(Refused, match="draft_changed"):
+        plans.sign(session, clock, advisor, household, draft.id or 0, date(2027, 3, 15), None,
+                   seen=seen)
+
+
+def test_a_refusal_at_confirm_is_said_and_undoes_nothing_else(db, clock):
+    with db.session() as s:
+        advisor = make_advisor(s, clock, 1, "Claire", Role.ADMIN)
+        h = households.create(s, clock, advisor, HouseholdData("Dupont", "Ana"))
+        version = plans.save_draft(s, clock, advisor, h, CONTENT)
+        plans.sign(s, clock, advisor, h, version.id or 0, date(2027, 3, 15), None)
+    with db.session() as s:
+        engine = Engine(s, clock, s.get(Advisor, advisor.id))
+        engine.start("suivi", s.get(Household, h.id), {"_uid": "d9", "_about": "?"})
+        engine.choose(engine.active(), "statut", 0)
+        step = engine.skip(engine.active(), "commentaire")  # no summary: stored at once
+        assert step.outcome == Outcome.INVALID and step.error.code == "plan_item_unknown"
+        assert engine.active() is not None  # the form is still there to leave or pause

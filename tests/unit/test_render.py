@@ -50,3 +50,16 @@ def test_long_messages_are_cut_between_lines():
     assert len(chunks) == 3 and all(len(c) <= 4000 for c in chunks)
     assert "\n".join(chunks) == text
     assert all(c.count("<b>") == c.count("</b>") for c in chunks)
+
+
+def test_list_items_typed_by_the_advisor_are_escaped():
+    from storage.forms.engine import Cursor, Outcome, Step
+    from storage.models import FormRun
+
+    spec = load("ppal")
+    run = FormRun(advisor_id=1, form="ppal", step="objectifs",
+                  answers={"objectifs": [{"texte": "Droits CAF & <APL>", "date": "2027-04-30"}]})
+    step = Step(Outcome.ASK, run, spec, field=spec.field("objectifs"),
+                cursor=Cursor(spec.field("objectifs")))
+    text = render.msg("forms.question", step=step, current=None)
+    assert "1. Droits CAF &amp; &lt;APL&gt; · 30/04/2027" in text
