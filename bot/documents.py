@@ -28,11 +28,6 @@ class Organisation:
     logo: str | None = None  # file URI for WeasyPrint
 
 
-ENTRY_PATHS = {"mediation": "Médiation locative (primo-évaluation)",
-               "bailleur": "Demande du bailleur", "autre": "Autre orientation"}
-STATUSES = {"a_faire": "À faire", "fait": "Fait", "non_fait": "Pas fait", "reporte": "Reporté"}
-
-
 class DocumentMaker:
     def __init__(self, render: Renderer, org: Organisation) -> None:
         self.render, self.org = render, org
@@ -60,9 +55,9 @@ class DocumentMaker:
         return self._pdf("rapport", h=household, r=answers, d=diagnostic, budget=budget,
                          advisor=advisor, today=today, show_address=show_address,
                          diag=load("diagnostic"), axes_field=load("rapport").field("axes"),
-                         entry_paths=ENTRY_PATHS)
+                         entry_path=load("menage").field("parcours"))
 
     def bilan(self, household: Household, bilan: Bilan, version: PlanVersion | None,
               items: list[Item], advisor: Advisor | None) -> bytes:
         return self._pdf("bilan", h=household, bilan=bilan, version=version, items=items,
-                         advisor=advisor, statuses=STATUSES)
+                         advisor=advisor)

@@ -77,7 +77,8 @@ class Renderer:
             truncate_text=truncate, when=self.when, answer=self.answer,
             capitalize_first=lambda text: text[:1].upper() + text[1:],
             month=month_name, as_date=as_date, item_line=self.item_line,
-            expected=self.expected,
+            expected=self.expected, status_name=lambda v: self.label("status_name", status=v),
+            composition=lambda h: self.label("composition", h=h),
         )
 
     def when(self, instant: datetime | None) -> str:

@@ -6,16 +6,17 @@ from sqlmodel import Session
 from telegram import Update
 
 from handlers import keyboards
-from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
+from handlers.common import (
+    Context,
+    deps,
+    edit_or_send,
+    read_or_say,
+    send,
+    with_actor,
+)
 from storage import advisors, households
 from storage.errors import Refused
 from storage.models import Advisor, Household
-
-PHASES = {
-    "elaboration": "élaboration du projet logement",
-    "installation": "installation ou maintien",
-    "suivi": "suivi dans le logement",
-}
 
 
 async def send_card(update: Update, context: Context, household_id: int) -> None:
@@ -24,13 +25,11 @@ async def send_card(update: Update, context: Context, household_id: int) -> None
     def work(session: Session, actor: Advisor) -> tuple[households.Card, Advisor]:
         return households.card(session, d.clock, actor, household_id), actor
 
-    try:
-        card, actor = d.db.read(with_actor(update, work))
-    except Refused:
-        await send(update, d.render.msg("household.unknown"))
+    found = await read_or_say(update, context, work)
+    if found is None:
         return
-    text = d.render.msg("household.card", c=card, role_labels=role_labels(context),
-                        phase_labels=PHASES)
+    card, actor = found
+    text = d.render.msg("household.card", c=card)
     await send(update, text, keyboards.card(d.render, card, actor))
 
 
@@ -77,12 +76,9 @@ async def send_address(update: Update, context: Context, household_id: int) -> N
     def work(session: Session, actor: Advisor) -> Household:
         return households.reveal_address(session, d.clock, actor, household_id)
 
-    try:
-        household = d.db.read(with_actor(update, work))
-    except Refused:
-        await send(update, d.render.msg("household.unknown"))
-        return
-    await send(update, d.render.msg("household.address", h=household))
+    household = await read_or_say(update, context, work)
+    if household is not None:
+        await send(update, d.render.msg("household.address", h=household))
 
 
 async def note_prompt(update: Update, context: Context, household_id: int,
@@ -95,10 +91,8 @@ async def note_prompt(update: Update, context: Context, household_id: int,
         households.open_card(session, d.clock, actor, household)
         return household
 
-    try:
-        household = d.db.read(with_actor(update, work))
-    except Refused:
-        await send(update, d.render.msg("household.unknown"))
+    household = await read_or_say(update, context, work)
+    if household is None:
         return
     prompt = d.render.msg("household.note_prompt", h=household)
     await send(update, f"{notice}\n{prompt}" if notice else prompt)
@@ -113,11 +107,10 @@ async def choose_assignee(update: Update, context: Context, household_id: int) -
         household = households.get(session, d.clock, actor, household_id)
         return household, advisors.assignable(session, actor)
 
-    try:
-        household, candidates = d.db.read(with_actor(update, work))
-    except Refused:
-        await send(update, d.render.msg("household.unknown"))
+    found = await read_or_say(update, context, work)
+    if found is None:
         return
+    household, candidates = found
     await send(update, d.render.msg("household.choose_assignee", h=household),
                keyboards.assignees(d.render, household, candidates))
 

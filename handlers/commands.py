@@ -118,7 +118,7 @@ async def send_team(update: Update, context: Context, prefix: str = "") -> None:
         return actor, advisors.team(session)
 
     me, members = d.db.read(with_actor(update, work))
-    is_admin = me.role == "admin"
+    is_admin = me.is_admin
     text = d.render.msg("team.team", members=members, role_labels=role_labels(context),
                         is_admin=is_admin)
     keyboard = keyboards.team(d.render, members, me) if is_admin else None

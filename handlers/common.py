@@ -45,6 +45,17 @@ def with_actor(update: Update, fn: Callable[[Session, Advisor], T]) -> Callable[
     return lambda session: fn(session, actor_in(session, update))
 
 
+async def read_or_say(update: Update, context: Context, fn: Callable[[Session, Advisor], T]
+                      ) -> T | None:
+    """Read for the acting advisor; a refusal (not hers, gone…) is said, and gives None."""
+    d = deps(context)
+    try:
+        return d.db.read(with_actor(update, fn))
+    except Refused as refused:
+        await send(update, d.render.msg("household.refused", code=refused.code))
+        return None
+
+
 def role_labels(context: Context) -> dict[str, str]:
     render = deps(context).render
     return {role.value: render.label("role", value=role.value) for role in ROLE_KEYS}

@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 
 from handlers import keyboards
 from handlers.cards import send_card
-from handlers.common import Context, deps, send, with_actor
+from handlers.common import Context, deps, read_or_say, send, with_actor
 from handlers.forms import AFTER_DONE, start_form
 from storage import budget, documents, households, plans
 from storage.errors import Refused
@@ -96,11 +96,10 @@ async def send_items(update: Update, context: Context, household_id: int) -> Non
             raise Refused("no_signed_plan")
         return household, plans.items(session, household, version)
 
-    try:
-        household, found = d.db.read(with_actor(update, work))
-    except Refused as refused:
-        await send(update, d.render.msg("household.refused", code=refused.code))
+    loaded = await read_or_say(update, context, work)
+    if loaded is None:
         return
+    household, found = loaded
     await send(update, d.render.msg("plans.items", h=household, items=found),
                keyboards.plan_items(d.render, household, found))
 
@@ -113,11 +112,10 @@ async def send_versions(update: Update, context: Context, household_id: int) -> 
         household = households.get(session, d.clock, actor, household_id, action="ppal.view")
         return household, plans.versions(session, household)
 
-    try:
-        household, found = d.db.read(with_actor(update, work))
-    except Refused as refused:
-        await send(update, d.render.msg("household.refused", code=refused.code))
+    loaded = await read_or_say(update, context, work)
+    if loaded is None:
         return
+    household, found = loaded
     await send(update, d.render.msg("plans.versions", h=household, versions=found),
                keyboards.plan_versions(d.render, household, found))
 
@@ -145,57 +143,41 @@ async def send_ppal(update: Update, context: Context, household_id: int,
                     version_id: int | None = None) -> None:
     """The plan as PDF: the version asked, else the draft being prepared, else the one in force."""
     d = deps(context)
-
-    def load_plan(session: Session, actor: Advisor) -> tuple[Any, ...]:
-        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
-        version = plans.get_version(session, household, version_id) if version_id else \
-            plans.draft(session, household) or plans.current(session, household)
-        if version is None:
-            raise Refused("no_plan")
-        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
-        signatory = session.get(Advisor, version.advisor_signatory_id) \
-            if version.advisor_signatory_id else None
-        return household, version, plans.versions(session, household), advisor, signatory
-
-    try:
-        household, version, history, advisor, signatory = d.db.read(with_actor(update, load_plan))
-    except Refused as refused:
-        await send(update, d.render.msg("household.refused", code=refused.code))
+    found = await read_or_say(update, context, lambda s, actor: plans.plan_document(
+        s, households.get(s, d.clock, actor, household_id, action="ppal.view"), version_id))
+    if found is None:
         return
+    version, household = found.version, found.household
     draft = "" if version.signed_on else "-brouillon"
-    name = f"PPAL-{household.reference}-v{version.number}{draft}.pdf"
     today = d.clock.today()
 
     def record(session: Session, actor: Advisor, path: Path) -> Any:
         return documents.record(session, d.clock, actor, household, "ppal", path,
                                 plan_version_id=version.id)
 
-    await _deliver(update, context, household, name,
-                   lambda: d.documents.ppal(household, version, history, advisor, signatory,
-                                            today),
+    await _deliver(update, context, household,
+                   f"PPAL-{household.reference}-v{version.number}{draft}.pdf",
+                   lambda: d.documents.ppal(household, version, found.history, found.advisor,
+                                            found.signatory, today),
                    record, d.render.msg("plans.ppal_caption", h=household, v=version))
 
 
 async def send_bilan(update: Update, context: Context, household_id: int, bilan: Bilan) -> None:
     d = deps(context)
-
-    def load_bilan(session: Session, actor: Advisor) -> tuple[Any, ...]:
-        household = households.get(session, d.clock, actor, household_id, action="bilan.view")
-        version = session.get(PlanVersion, bilan.plan_version_id) \
-            if bilan.plan_version_id else None
-        found = plans.items(session, household, version) if version else []
-        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
-        return household, version, found, advisor
-
-    household, version, found, advisor = d.db.read(with_actor(update, load_bilan))
-    name = f"Bilan-{household.reference}-{bilan.held_on.isoformat()}.pdf"
+    found = await read_or_say(update, context, lambda s, actor: plans.bilan_document(
+        s, households.get(s, d.clock, actor, household_id, action="bilan.view"), bilan))
+    if found is None:
+        return
+    household = found.household
 
     def record(session: Session, actor: Advisor, path: Path) -> Any:
         return documents.record(session, d.clock, actor, household, "bilan", path,
                                 bilan_id=bilan.id)
 
-    await _deliver(update, context, household, name,
-                   lambda: d.documents.bilan(household, bilan, version, found, advisor),
+    await _deliver(update, context, household,
+                   f"Bilan-{household.reference}-{bilan.held_on.isoformat()}.pdf",
+                   lambda: d.documents.bilan(household, bilan, found.version, found.items,
+                                             found.advisor),
                    record, d.render.msg("plans.bilan_caption", h=household, b=bilan))
 
 
@@ -206,19 +188,22 @@ async def send_report(update: Update, context: Context, household_id: int,
     def load_report(session: Session, actor: Advisor) -> tuple[Any, ...]:
         household = households.get(session, d.clock, actor, household_id, action="rapport.view")
         diagnostic = households.latest_diagnostic(session, household)
-        advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
-        return household, diagnostic.answers if diagnostic else None, advisor
+        return (household, diagnostic.answers if diagnostic else None,
+                households.advisor_of(session, household))
 
-    household, diagnostic, advisor = d.db.read(with_actor(update, load_report))
+    found = await read_or_say(update, context, load_report)
+    if found is None:
+        return
+    household, diagnostic, advisor = found
     figures = budget.compute(diagnostic, household.persons) if diagnostic else None
     today = d.clock.today()
-    name = f"Rapport-socio-educatif-{household.reference}-{today.isoformat()}.pdf"
 
     def record(session: Session, actor: Advisor, path: Path) -> Any:
         return documents.record(session, d.clock, actor, household, "rapport", path,
                                 content=answers)
 
-    await _deliver(update, context, household, name,
+    await _deliver(update, context, household,
+                   f"Rapport-socio-educatif-{household.reference}-{today.isoformat()}.pdf",
                    lambda: d.documents.report(household, answers, diagnostic, figures, advisor,
                                               today),
                    record, d.render.msg("plans.report_caption", h=household))

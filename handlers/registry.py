@@ -22,18 +22,9 @@ log = logging.getLogger(__name__)
 
 GATE_GROUP, PAUSE_GROUP = -2, -1
 
-MENU = [
-    ("nouveau", "Ouvrir un ménage"),
-    ("cherche", "Retrouver un ménage"),
-    ("mes_menages", "Mes ménages"),
-    ("diagnostic", "Diagnostic du ménage ouvert"),
-    ("ppal", "PPAL du ménage ouvert"),
-    ("reprendre", "Reprendre le formulaire en pause"),
-    ("fermer", "Fermer la fiche ouverte"),
-    ("equipe", "L'équipe"),
-    ("inviter", "Inviter une personne (admin)"),
-    ("aide", "Aide"),
-]
+# The commands shown in Telegram's menu, in this order (descriptions: labels.txt, `menu`).
+MENU = ["nouveau", "cherche", "mes_menages", "diagnostic", "ppal", "reprendre", "fermer",
+        "equipe", "inviter", "aide"]
 
 
 def register(app: Application) -> None:
@@ -55,7 +46,9 @@ def register(app: Application) -> None:
 
 
 async def set_menu(app: Application) -> None:
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    render = app.bot_data["deps"].render
+    await app.bot.set_my_commands([BotCommand(name, render.label("menu", name=name))
+                                   for name in MENU])
 
 
 async def on_error(update: object, context: Context) -> None:

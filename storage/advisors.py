@@ -51,7 +51,7 @@ def get_or_create(session: Session, clock: Clock, telegram_id: int, name: str) -
 
 
 def require_admin(actor: Advisor) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise Refused("admin_only")
 
 

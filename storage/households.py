@@ -195,7 +195,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
     ).one()
     return Card(
         household=household,
-        advisor=session.get(Advisor, household.advisor_id) if household.advisor_id else None,
+        advisor=advisor_of(session, household),
         notes=notes,
         note_count=count,
         diagnostic=latest_diagnostic(session, household),
@@ -213,6 +213,10 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
 def latest_diagnostic(session: Session, household: Household) -> Diagnostic | None:
     query = select(Diagnostic).where(Diagnostic.household_id == household.id)
     return session.exec(query.order_by(col(Diagnostic.completed_at).desc())).first()
+
+
+def advisor_of(session: Session, household: Household) -> Advisor | None:
+    return session.get(Advisor, household.advisor_id) if household.advisor_id else None
 
 
 def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,

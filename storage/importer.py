@@ -261,7 +261,7 @@ def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
             known = advisors.by_telegram_id(session, row.advisor_telegram_id)
             advisor: Advisor = known or advisors.get_or_create(
                 session, clock, row.advisor_telegram_id,
-                row.advisor_name or f"Conseillère {row.advisor_telegram_id}")
+                row.advisor_name)  # else her Telegram name, at her first message
             if known is None:
                 report.advisors_created.append(row.advisor_telegram_id)
             row.data.advisor_id = advisor.id

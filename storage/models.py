@@ -60,6 +60,10 @@ class Advisor(SQLModel, table=True):
     open_household_id: int | None = None
     open_household_at: datetime | None = _utc_column(nullable=True)
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
 
 class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -259,3 +259,43 @@ def record_bilan(session: Session, clock: Clock, actor: Advisor, household: Hous
 def bilans(session: Session, household: Household) -> list[Bilan]:
     query = select(Bilan).where(Bilan.household_id == household.id)
     return list(session.exec(query.order_by(col(Bilan.held_on))))
+
+
+@dataclass
+class PlanDocument:
+    """What the PPAL's document is made of."""
+
+    household: Household
+    version: PlanVersion
+    history: list[PlanVersion]
+    advisor: Advisor | None
+    signatory: Advisor | None
+
+
+def plan_document(session: Session, household: Household, version_id: int | None
+                  ) -> PlanDocument:
+    """The version asked, else the draft being prepared, else the one in force."""
+    version = get_version(session, household, version_id) if version_id else \
+        draft(session, household) or current(session, household)
+    if version is None:
+        raise Refused("no_plan")
+    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+    signatory = session.get(Advisor, version.advisor_signatory_id) \
+        if version.advisor_signatory_id else None
+    return PlanDocument(household, version, versions(session, household), advisor, signatory)
+
+
+@dataclass
+class BilanDocument:
+    household: Household
+    bilan: Bilan
+    version: PlanVersion | None
+    items: list[Item]
+    advisor: Advisor | None
+
+
+def bilan_document(session: Session, household: Household, bilan: Bilan) -> BilanDocument:
+    version = session.get(PlanVersion, bilan.plan_version_id) if bilan.plan_version_id else None
+    found = items(session, household, version) if version else []
+    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+    return BilanDocument(household, bilan, version, found, advisor)
