@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
@@ -11,7 +14,9 @@ from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from bot.settings import Settings
+from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
+from reminders.tick import Ticker
 from storage import advisors
 from storage.clock import Clock
 from storage.db import Database
@@ -35,6 +40,27 @@ def prepare(d: Deps) -> None:
     d.settings.data_dir.mkdir(parents=True, exist_ok=True)
 
 
+TICK_SECONDS = 5
+
+
+async def _start_reminders(app: Application) -> None:
+    """The JobQueue is only the tick: what is due is in the database (see reminders.tick)."""
+    d: Deps = app.bot_data["deps"]
+    ticker = Ticker(d.db, d.clock, TelegramSender(app.bot, d),
+                    owner=f"{socket.gethostname()}:{os.getpid()}")
+
+    async def tick(_context: object) -> None:
+        await ticker.tick()
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="reminders")
+
+
+async def _post_init(app: Application) -> None:
+    await set_menu(app)
+    await _start_reminders(app)
+
+
 def build(d: Deps) -> Application:
     defaults = Defaults(parse_mode=ParseMode.HTML, tzinfo=d.settings.timezone,
                         link_preview_options=LinkPreviewOptions(is_disabled=True))
@@ -46,7 +72,7 @@ def build(d: Deps) -> Application:
         # A 429 is waited out and retried instead of reaching the handlers (default: 0).
         .rate_limiter(AIORateLimiter(max_retries=3))
         .defaults(defaults)
-        .post_init(set_menu)
+        .post_init(_post_init)
         .updater(None)  # bot.polling confirms updates only once handled
         .build()
     )

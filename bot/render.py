@@ -57,6 +57,12 @@ def month_name(value: date | str | None) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
+def of_month(value: date | str | None) -> str:
+    """`de mars 2027`, `d'avril 2027`."""
+    name = month_name(value)
+    return f"d'{name}" if name[:1] in "aeiouéè" else f"de {name}"
+
+
 def truncate(text: str | None, length: int) -> str:
     text = text or ""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
@@ -76,7 +82,7 @@ class Renderer:
             money=money, percent=percent, date=short_date, long_date=long_date,
             truncate_text=truncate, when=self.when, answer=self.answer,
             capitalize_first=lambda text: text[:1].upper() + text[1:],
-            month=month_name, as_date=as_date, item_line=self.item_line,
+            month=month_name, of_month=of_month, as_date=as_date, item_line=self.item_line,
             expected=self.expected, status_name=lambda v: self.label("status_name", status=v),
             composition=lambda h: self.label("composition", h=h),
         )

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, plans
+from handlers import cards, forms, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors
@@ -25,6 +25,9 @@ PLAN_ACTIONS = {
     "t": plans.send_items,
     "b": plans.start_bilan,
     "w": plans.start_report,
+    "l": reminders.start_tenancy,
+    "g": reminders.start_review,
+    "z": reminders.start_free,
 }
 
 
@@ -95,6 +98,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         elif action == "R":
             await cards.reassign(update, context, household_id, int(parts[3]))
         return None
+    if kind == "m":
+        return await reminders.on_button(update, context, int(parts[1]), parts[2])
     if kind == "p":
         await cards.send_my_households(update, context, int(parts[1]), replace=True)
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import cards, forms, keyboards, plans
+from handlers import cards, forms, keyboards, plans, reminders
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
 from storage.errors import Refused
@@ -63,6 +63,16 @@ def _household_of(session: Session, actor: Advisor, update: Update, context: Con
         found = households.search(session, d.clock, actor, reference, limit=2)
         return found[0] if len(found) == 1 else None
     return households.open_household(session, d.clock, actor)
+
+
+async def free_reminder(update: Update, context: Context) -> None:
+    d = deps(context)
+    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
+        s, actor, update, context)))
+    if household is None:
+        await send(update, d.render.msg("household.which"))
+        return
+    await reminders.start_free(update, context, household.id or 0)
 
 
 async def resume(update: Update, context: Context) -> None:
@@ -131,7 +141,8 @@ async def pausing(update: Update, context: Context) -> None:
     if message is None or not message.text or not message.text.startswith("/"):
         return
     command = message.text.split()[0].split("@")[0].lstrip("/").lower()
-    if command in {"aide", "help", "start", "reprendre", "nouveau", "diagnostic", "ppal"}:
+    if command in {"aide", "help", "start", "reprendre", "nouveau", "diagnostic", "ppal",
+                   "rappel"}:
         return
     notice = await forms.pause_for_command(update, context)
     if notice:
@@ -150,6 +161,9 @@ COMMANDS = {
     "diagnostic": diagnostic,
     "ppal": ppal,
     "reprendre": resume,
+    "rappel": free_reminder,
+    "aujourdhui": reminders.today,
+    "echeances": reminders.upcoming,
     "cherche": search,
     "mes_menages": my_households,
     "fermer": close,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.deps import Deps
@@ -88,6 +88,19 @@ async def edit_or_send(update: Update, text: str,
                 return  # the same button pressed twice: the message already says it
             # too old to edit, or not a text message: a new message does as well
     await send(update, text, keyboard)
+
+
+async def append_to_pressed(update: Update, text: str) -> bool:
+    """Under the message whose button was pressed: `text` (HTML), and no more buttons."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return False
+    original = getattr(query.message, "text_html", None) or ""
+    try:
+        await query.edit_message_text(f"{original}\n{text}", reply_markup=None)
+    except TelegramError:
+        return False  # too old to edit, or the same: the caller says it another way
+    return True
 
 
 def button_data(*parts: Any) -> str:

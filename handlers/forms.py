@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from handlers import keyboards
 from handlers.cards import send_card
-from handlers.common import Context, deps, edit_or_send, send, with_actor
+from handlers.common import Context, append_to_pressed, deps, edit_or_send, send, with_actor
 from storage import households
 from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome, Step, cursor, step_of
@@ -74,14 +74,11 @@ async def echo_answer(update: Update, context: Context, step: Step) -> None:
     query = update.callback_query
     if query is None or step.answered is None or query.message is None:
         return
-    question = getattr(query.message, "text_html", None) or ""
     render = deps(context).render
     answered = answer_text(context, step, step.answered, step.answered_value) \
         if step.answered_value is not None else render.label("skipped")
-    text = render.msg("forms.echo", answer=answered)
     # The echo is a comfort; if Telegram refuses the edit, the next question still matters.
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_text(f"{question}\n{text}", reply_markup=None)
+    await append_to_pressed(update, render.msg("forms.echo", answer=answered))
 
 
 async def resume_current(update: Update, context: Context, prefix: str = "") -> bool:

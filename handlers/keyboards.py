@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
+from reminders.tick import Outgoing
 from storage.forms.engine import Step, token
 from storage.households import Card
-from storage.models import Advisor, Household, PlanVersion
+from storage.models import Advisor, Household, PlanVersion, Reminder
 from storage.plans import Item
 
 Button = InlineKeyboardButton
@@ -144,6 +145,10 @@ def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
     if plan.current:
         keyboard.append([button("follow_up", "t", done=plan.steps_done,
                                 total=plan.steps_total), button("bilan", "b")])
+    keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
+                     button("free_reminder", "z")])
+    if c.tenancy is not None and c.tenancy.sublet:
+        keyboard.append([button("review", "g")])
     keyboard.append([button("report", "w")])
     if h.confidential and h.address:
         keyboard.append([Button(render.label("show_address"),
@@ -173,6 +178,28 @@ def plan_versions(render: Renderer, household: Household, versions: Sequence[Pla
     return markup([[Button(render.label("version_pdf", v=v),
                            callback_data=button_data("h", "V", household.id, v.id))]
                    for v in versions])
+
+
+REMINDER_ACTIONS = {
+    "rent": ["p", "t", "i"],
+    "insurance": ["r", "l"],
+    "glissement": ["g"],
+}
+LATER = ["f", "d1", "d7", "dd"]
+
+
+def reminder(render: Renderer, r: Reminder) -> InlineKeyboardMarkup:
+    """A reminder's one-tap answers: they do the work right there."""
+    actions = REMINDER_ACTIONS.get(r.kind, LATER)
+    buttons = [Button(render.label("reminder_action", kind=r.kind, action=a),
+                      callback_data=button_data("m", r.id, a)) for a in actions]
+    return InlineKeyboardMarkup(rows(buttons, 3 if len(buttons) == 3 else 2))
+
+
+def reminder_list(render: Renderer, items: Sequence[Outgoing]) -> InlineKeyboardMarkup | None:
+    return markup([[Button(render.label("reminder_open", r=i.reminder, h=i.household),
+                           callback_data=button_data("m", i.reminder.id, "o"))]
+                   for i in items[:50]])
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,

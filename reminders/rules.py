@@ -94,12 +94,13 @@ def _insurance(facts: Facts, today: date, horizon: date) -> list[Due]:
                  expiry - timedelta(days=INSURANCE_NOTICE_DAYS), {"expiry": tag}),
              Due(f"insurance:{tag}:echeance", "insurance", expiry, {"expiry": tag})]
     week = 1
-    while (day := expiry + timedelta(days=INSURANCE_WEEKLY_AFTER * week)) <= \
-            max(horizon, today):
+    while (day := expiry + timedelta(days=INSURANCE_WEEKLY_AFTER * week)) <= horizon:
         found.append(Due(f"insurance:{tag}:relance{week}", "insurance", day,
                          {"expiry": tag, "week": week}))
         week += 1
-    return [d for d in found if d.due_on <= horizon]
+    # After a downtime, one reminder says it: the latest one due, and those still ahead.
+    past = [d for d in found if d.due_on <= today]
+    return past[-1:] + [d for d in found if d.due_on > today]
 
 
 def _glissement(facts: Facts, horizon: date) -> list[Due]:

@@ -20,7 +20,9 @@ from storage.models import (
     FormRun,
     Household,
     Note,
+    RentRecord,
     RunStatus,
+    Tenancy,
 )
 from storage.text import digits, fold
 
@@ -182,6 +184,8 @@ class Card:
     diagnostic: Diagnostic | None
     diagnostic_run: FormRun | None  # a diagnostic started and not confirmed
     plan: plans.Progress
+    tenancy: Tenancy | None
+    arrears: int
 
 
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
@@ -207,6 +211,9 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
             ).order_by(col(FormRun.updated_at).desc())
         ).first(),
         plan=plans.overview(session, clock, household),
+        tenancy=session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first(),
+        arrears=sum(r.due - r.paid for r in session.exec(select(RentRecord).where(
+            RentRecord.household_id == household.id))),
     )
 
 

@@ -82,7 +82,9 @@ def sync(session: Session, clock: Clock, household: Household) -> None:
                 reminder.due_on != due.due_on or reminder.payload != due.payload):
             _move(reminder, due, clock)
     for key, reminder in stored.items():
-        if key not in wanted and reminder.status == ReminderStatus.DUE:
+        # Its reason went away (rent recorded, new certificate, step done, a newer relance):
+        # not sent, it never will be; sent, it leaves the open items (its buttons say so).
+        if key not in wanted and reminder.status in (ReminderStatus.DUE, ReminderStatus.SENT):
             reminder.status = ReminderStatus.CANCELLED
             session.add(reminder)
     session.flush()
@@ -206,3 +208,21 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
 def payload_date(reminder: Reminder, name: str) -> date | None:
     value: Any = reminder.payload.get(name)
     return date.fromisoformat(value) if value else None
+
+
+def digest(session: Session, clock: Clock, advisor: Advisor, until: date
+           ) -> list[tuple[Household, list[Reminder]]]:
+    """The open reminders of the advisor's households due until `until`, per household."""
+    mine = list(session.exec(select(Household).where(
+        Household.advisor_id == advisor.id, Household.status == "actif")
+        .order_by(col(Household.reference))))
+    found = upcoming(session, clock, mine, until)
+    by_household: dict[int, list[Reminder]] = {}
+    for reminder in found:
+        by_household.setdefault(reminder.household_id, []).append(reminder)
+    return [(h, by_household[h.id or 0]) for h in mine if (h.id or 0) in by_household]
+
+
+def coordinators(session: Session) -> list[Advisor]:
+    return list(session.exec(select(Advisor).where(
+        col(Advisor.active), col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))))

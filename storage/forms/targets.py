@@ -179,8 +179,10 @@ def _commit_rent_partial(session: Session, clock: Clock, actor: Advisor, spec: F
 
 def _commit_insurance(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], household: Household | None) -> Tenancy:
-    found = tenancy.renew_insurance(session, clock, actor, _household(household, actor),
+    household = _household(household, actor)
+    found = tenancy.renew_insurance(session, clock, actor, household,
                                     date.fromisoformat(answers["fin"]))
+    households.open_card(session, clock, actor, household)  # the certificate's photo goes here
     if answers.get("_reminder"):
         reminder_answers.with_form(session, clock, actor, int(answers["_reminder"]), "recue")
     return found

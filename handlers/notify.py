@@ -1,0 +1,51 @@
+"""Sending reminders through Telegram: the `reminders.tick.Sender` of the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from telegram import Bot
+from telegram.error import Forbidden
+
+from bot.deps import Deps
+from handlers import keyboards
+from reminders.tick import Outgoing
+from storage import reminders
+from storage.models import Advisor
+
+DIGEST_DAYS = 0  # the digest lists what is due today and overdue
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, deps: Deps) -> None:
+        self.bot, self.d = bot, deps
+
+    async def send_one(self, advisor: Advisor, item: Outgoing) -> bool:
+        text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
+                                 late=item.late)
+        return await self._send(advisor, text, keyboards.reminder(self.d.render, item.reminder))
+
+    async def send_group(self, advisor: Advisor, items: Sequence[Outgoing]) -> bool:
+        text = self.d.render.msg("reminders.group", items=items)
+        return await self._send(advisor, text,
+                                keyboards.reminder_list(self.d.render, items))
+
+    async def send_digest(self, advisor: Advisor, day: date) -> bool:
+        with self.d.db.session() as session:
+            groups = reminders.digest(session, self.d.clock, advisor,
+                                      day + timedelta(days=DIGEST_DAYS))
+        if not groups:
+            return True  # nothing due: no message
+        text = self.d.render.msg("reminders.digest", groups=groups, day=day,
+                                 title=self.d.render.label("digest_title"))
+        return await self._send(advisor, text)
+
+    async def _send(self, advisor: Advisor, text: str, markup: object = None) -> bool:
+        try:
+            await self.bot.send_message(advisor.telegram_id, text,
+                                        reply_markup=markup)  # type: ignore[arg-type]
+        except Forbidden:
+            # She blocked the bot or never started it: nothing to retry; it stays unsent.
+            return False
+        return True
