@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT.parent / "shared"), str(ROOT / "tests" / "e2e")]
 
+from harness import FakeTelegram  # noqa: E402
+
 from flows import (  # noqa: E402
     ADMIN_ID,
     diagnostic_rest,
@@ -26,7 +28,6 @@ from flows import (  # noqa: E402
     make_bot,
     open_household,
 )
-from harness import FakeTelegram  # noqa: E402
 
 
 async def one_run() -> list[float]:

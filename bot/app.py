@@ -17,7 +17,7 @@ from bot.settings import Settings
 from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
 from reminders.tick import Ticker
-from storage import advisors
+from storage import advisors, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.migrate import upgrade
@@ -25,6 +25,7 @@ from storage.migrate import upgrade
 
 def make_deps(settings: Settings) -> Deps:
     clock = Clock(settings.timezone, settings.clock_start)
+    reminders.settings["rent_check_delay"] = settings.rent_check_delay
     render = Renderer(settings.timezone)
     logo = settings.org_logo.as_uri() if settings.org_logo else None
     org = Organisation(settings.org_name, settings.org_address, logo)

@@ -45,6 +45,7 @@ class Settings:
     org_name: str = "Maison du Logement"
     org_address: str = ""
     org_logo: Path | None = None
+    rent_check_delay: int = 5
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -78,6 +79,7 @@ class Settings:
             # `\n` in the value separates the lines of the address on the documents.
             org_address=(get("ORG_ADDRESS") or "").replace("\\n", "\n"),
             org_logo=_logo(get("ORG_LOGO")),
+            rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
         )
 
 
@@ -144,6 +146,13 @@ def _timezone(value: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"BOT_TIMEZONE : fuseau horaire inconnu / unknown time zone "
                             f"{value!r} (ex. Europe/Paris)") from None
+
+
+def _days(name: str, value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 25:
+        raise SettingsError(f"{name} : nombre de jours attendu, de 0 à 25 / number of days "
+                            f"expected, 0 to 25 ({value!r})")
+    return int(value)
 
 
 def _logo(value: str | None) -> Path | None:

@@ -100,7 +100,7 @@ def _insurance(facts: Facts, today: date, horizon: date) -> list[Due]:
         week += 1
     # After a downtime, one reminder says it: the latest one due, and those still ahead.
     past = [d for d in found if d.due_on <= today]
-    return past[-1:] + [d for d in found if d.due_on > today]
+    return past[-1:] + [d for d in found if today < d.due_on <= horizon]
 
 
 def _glissement(facts: Facts, horizon: date) -> list[Due]:

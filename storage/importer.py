@@ -17,16 +17,32 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from storage import advisors, audit, households
+from storage import advisors, audit, households, reminders, tenancy
 from storage.clock import Clock
-from storage.models import Advisor, EntryPath, Household
+from storage.models import Advisor, EntryPath, FreeReminder, Household
 from storage.text import digits, fold
-from storage.validators import Invalid, parse_date, parse_phone, parse_text, parse_yes_no
+from storage.validators import (
+    Invalid,
+    parse_amount,
+    parse_date,
+    parse_int,
+    parse_phone,
+    parse_text,
+    parse_yes_no,
+)
 
 REQUIRED = ("nom", "prenom")
 OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_telegram_id",
             "conseillere_nom", "debut_accompagnement", "parcours")
-COLUMNS = REQUIRED + OPTIONAL
+# The home (issue: tenancy follow-up): a row with any of these records a tenancy.
+TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charges", "apl",
+           "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan")
+COLUMNS = REQUIRED + OPTIONAL + TENANCY
+# tenancy column -> the home form's answer it fills (storage.tenancy.save reads those)
+TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
+                   "date_sous_location": "date_sous_location", "loyer": "loyer",
+                   "charges": "charges", "apl": "apl", "apl_versee_a": "apl_versee_a",
+                   "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance"}
 REFERENCE = re.compile(r"^\d{4}-\d{4}$")
 
 
@@ -44,6 +60,8 @@ class Row:
     advisor_telegram_id: int | None
     advisor_name: str
     given: set[str] = field(default_factory=set)  # the household fields the file fills
+    home: dict[str, Any] = field(default_factory=dict)  # the home form's answers, if any
+    next_bilan: date | None = None
 
 
 # column -> household field, for updates of households already there
@@ -160,6 +178,16 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "conseillere_nom": lambda t: parse_text(t, max_length=120),
         "debut_accompagnement": parse_date,
         "parcours": _one_of(e.value for e in EntryPath),
+        "bail": _lease,
+        "date_entree_logement": parse_date,
+        "date_sous_location": parse_date,
+        "loyer": parse_amount,
+        "charges": parse_amount,
+        "apl": parse_amount,
+        "apl_versee_a": _one_of(("bailleur", "menage")),
+        "jour_echeance": lambda t: parse_int(t, minimum=1, maximum=31),
+        "fin_assurance": parse_date,
+        "prochain_bilan": parse_date,
     }
     failed = False
     for column, parse in parsers.items():
@@ -186,9 +214,25 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         support_start=values.get("debut_accompagnement"),
         reference=values.get("reference"),
     )
+    if values.get("bail") == "sous_location" and "date_sous_location" not in values:
+        report.errors.append(RowError(line, "date_sous_location", Invalid("required")))
+        return None
     given = {FIELDS[c] for c in values if c in FIELDS}
+    home = {TENANCY_ANSWERS[c]: _to_answer(v) for c, v in values.items()
+            if c in TENANCY_ANSWERS}
     return Row(line, data, values.get("conseillere_telegram_id"),
-               values.get("conseillere_nom", ""), given)
+               values.get("conseillere_nom", ""), given, home, values.get("prochain_bilan"))
+
+
+def _to_answer(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _lease(text: str) -> str:
+    value = fold(text).replace("-", "_").replace(" ", "_")
+    if value not in ("direct", "sous_location"):
+        raise Invalid("one_of", allowed=("direct", "sous-location"))
+    return value
 
 
 def check(path: Path) -> tuple[list[Row], Report]:
@@ -253,6 +297,28 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if getattr(household, k) != v}
 
 
+def _home(session: Session, clock: Clock, household: Household, row: Row) -> bool:
+    """The row's home and next bilan; True when they change something."""
+    changed = False
+    if row.home:
+        current = tenancy.of(session, household)
+        wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
+        if current is None or wanted != tenancy.as_answers(current):
+            tenancy.save(session, clock, None, household, wanted)
+            changed = True
+    if row.next_bilan is not None:
+        planned = session.exec(select(FreeReminder).where(
+            FreeReminder.household_id == household.id, FreeReminder.kind == "bilan",
+            FreeReminder.due_on == row.next_bilan)).first()
+        if planned is None:
+            session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
+                                     due_on=row.next_bilan, created_at=clock.now()))
+            session.flush()
+            reminders.sync(session, clock, household)
+            changed = True
+    return changed
+
+
 def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
           source: str) -> None:
     """Import checked rows into the session (the caller commits, or rolls back a dry run)."""
@@ -268,11 +334,13 @@ def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
         existing = _match(session, row)
         if existing is None:
             household = households.create(session, clock, None, row.data)
+            _home(session, clock, household, row)
             report.created.append(household.reference)
             continue
         changes = _differs(existing, row)
+        home_changed = _home(session, clock, existing, row)
         if not changes:
-            report.unchanged.append(existing.reference)
+            (report.updated if home_changed else report.unchanged).append(existing.reference)
             continue
         for name, value in changes.items():
             setattr(existing, name, value)

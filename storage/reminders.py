@@ -37,6 +37,8 @@ from storage.models import (
 )
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
+# How many days after the rent's due day its check comes (setting RENT_CHECK_DELAY_DAYS).
+settings = {"rent_check_delay": rules.RENT_CHECK_DELAY_DAYS}
 RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
 OPEN = (ReminderStatus.DUE, ReminderStatus.SENDING)
 
@@ -60,6 +62,7 @@ def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
         free=list(session.exec(select(FreeReminder).where(
             FreeReminder.household_id == household.id))),
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
+        rent_check_delay=settings["rent_check_delay"],
     )
 
 

@@ -30,9 +30,9 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def save(session: Session, clock: Clock, actor: Advisor, household: Household,
+def save(session: Session, clock: Clock, actor: Advisor | None, household: Household,
          answers: dict[str, Any]) -> Tenancy:
-    """The home form confirmed (or an import row): create or update the tenancy."""
+    """The home form confirmed (or, `actor` None, an import row): create or update it."""
     now = clock.now()
     tenancy = of(session, household) or Tenancy(household_id=household.id or 0,
                                                 created_at=now, updated_at=now)

@@ -15,8 +15,9 @@ if not (SHARED / "harness").is_dir():
                 "it is beside the project in CI", allow_module_level=True)
 sys.path.insert(0, str(SHARED))
 
-from flows import ADMIN_ID, make_bot  # noqa: E402
 from harness import BotProcess, FakeTelegram  # noqa: E402
+
+from flows import ADMIN_ID, make_bot  # noqa: E402
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from flows import diagnostic_rest, diagnostic_until_budget, make_bot, open_household
 from pypdf import PdfReader
+
+from flows import diagnostic_rest, diagnostic_until_budget, make_bot, open_household
 
 
 def pdf_text(document) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from factories import make_advisor
 from sqlmodel import select
 
 from storage import households
@@ -11,6 +10,8 @@ from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome
 from storage.forms.spec import FormDefinitionError, all_forms, load, parse
 from storage.models import Advisor, FormRun, Household, Role, RunStatus
+
+from factories import make_advisor
 
 
 def test_every_form_definition_loads():

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import make_advisor
 from sqlmodel import select
 
 from storage import advisors, households, notes
 from storage.errors import Refused
 from storage.households import HouseholdData
 from storage.models import AuditLog, Household, Note, Role
+
+from factories import make_advisor
 
 
 @pytest.fixture

@@ -120,3 +120,38 @@ def test_matched_by_name_and_phone_and_updated(tmp_path, deps, db, capsys):
     assert "1 ménage(s) mis à jour : 2027-0001" in capsys.readouterr().out
     (household,) = all_households(db)
     assert household.address == "2 rue Y" and household.last_name == "DUPONT"
+
+
+def test_tenancy_columns_imported_once_with_their_reminders(tmp_path, deps, db, capsys):
+    from storage.models import Reminder, Tenancy
+
+    text = ("nom;prenom;bail;date_entree_logement;date_sous_location;loyer;charges;apl;"
+            "apl_versee_a;jour_echeance;fin_assurance;prochain_bilan\n"
+            "Dupont;Ana;sous-location;01/02/2027;01/02/2027;450;50,00;1250.50;bailleur;31;"
+            "10/04/2027;20/04/2027\n")
+    path = write(tmp_path, text)
+    assert run_import(deps, path) == 0
+    with db.session() as s:
+        (home,) = s.exec(select(Tenancy)).all()
+        assert (home.lease, home.rent, home.charges, home.housing_benefit, home.due_day) == (
+            "sous_location", 45000, 5000, 125050, 31)
+        first = sorted(r.key for r in s.exec(select(Reminder)))
+    assert "insurance:2027-04-10:avant" in first and any(k.startswith("bilan:") for k in first)
+    assert run_import(deps, path) == 0
+    assert "1 ménage(s) déjà à jour" in capsys.readouterr().out
+    with db.session() as s:
+        assert sorted(r.key for r in s.exec(select(Reminder))) == first
+
+
+def test_tenancy_column_errors(tmp_path, deps, db, capsys):
+    text = ("nom;prenom;bail;loyer;jour_echeance;apl_versee_a\n"
+            "Dupont;Ana;colocation;4OO;32;caf\n"
+            "Durand;Léo;sous-location;450;5;menage\n")
+    assert run_import(deps, write(tmp_path, text)) == 1
+    err = capsys.readouterr().err
+    for expected in ("ligne 2, colonne bail : valeur attendue parmi : direct, sous-location",
+                     "ligne 2, colonne loyer : montant attendu",
+                     "ligne 2, colonne jour_echeance : nombre entier attendu, entre 1 et 31",
+                     "ligne 2, colonne apl_versee_a : valeur attendue parmi : bailleur, menage",
+                     "ligne 3, colonne date_sous_location : cette information est obligatoire"):
+        assert expected in err, expected

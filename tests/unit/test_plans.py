@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import make_advisor
 
 from storage import households, plans
 from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome
 from storage.households import HouseholdData
 from storage.models import Advisor, Household, PlanStatus, PlanVersion, Role
+
+from factories import make_advisor
 
 CONTENT = {
     "debut": "2027-03-15", "situation": "Hébergée", "objectif_final": "Un T3",
