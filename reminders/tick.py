@@ -65,22 +65,33 @@ class Ticker:
         return sent
 
     async def _send_due(self, now: datetime) -> int:
-        with self.db.session() as session:
-            claimed = reminders.claim(session, self.clock, self.owner)
-            groups = self._by_recipient(session, claimed, now)
         count = 0
-        for advisor, items in groups:
-            late = [i for i in items if i.late]
-            if len(late) >= GROUP_FROM:
-                ok = await self._try(self.sender.send_group(advisor, late))
-                self._record(late, advisor, ok)
-                count += len(late) if ok else 0
-                items = [i for i in items if not i.late]
-            for item in items:
-                ok = await self._try(self.sender.send_one(advisor, item))
-                self._record([item], advisor, ok)
-                count += 1 if ok else 0
-        return count
+        while True:  # small batches: a process killed mid-way strands few reminders
+            with self.db.session() as session:
+                claimed = reminders.claim(session, self.clock, self.owner)
+                groups = self._by_recipient(session, claimed, now)
+            if not claimed:
+                return count
+            for advisor, items in groups:
+                late = [i for i in items if i.late]
+                if len(late) >= GROUP_FROM:
+                    count += await self._deliver(advisor, late, self.sender.send_group(
+                        advisor, late))
+                    items = [i for i in items if not i.late]
+                for item in items:
+                    if self._renew(item):
+                        count += await self._deliver(advisor, [item],
+                                                     self.sender.send_one(advisor, item))
+
+    def _renew(self, item: Outgoing) -> bool:
+        with self.db.session() as session:
+            return reminders.renew(session, self.clock, item.reminder.id or 0, self.owner)
+
+    async def _deliver(self, advisor: Advisor, items: Sequence[Outgoing], sending: object
+                       ) -> int:
+        ok = await self._try(sending)
+        self._record(items, advisor, ok)
+        return len(items) if ok else 0
 
     def _by_recipient(self, session: Session, claimed: list[Reminder], now: datetime
                       ) -> list[tuple[Advisor, list[Outgoing]]]:

@@ -36,7 +36,11 @@ from storage.models import (
     Tenancy,
 )
 
-CLAIM_TIMEOUT = timedelta(minutes=5)
+# A claim not renewed for this long belongs to a process that died: taken again. Each
+# reminder's claim is renewed just before it is sent, so only a single send lasting longer
+# than this could be sent twice.
+CLAIM_TIMEOUT = timedelta(seconds=60)
+CLAIM_BATCH = 10
 # How many days after the rent's due day its check comes (setting RENT_CHECK_DELAY_DAYS).
 settings = {"rent_check_delay": rules.RENT_CHECK_DELAY_DAYS}
 RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
@@ -108,7 +112,8 @@ def sync_all(session: Session, clock: Clock) -> int:
     return count
 
 
-def claim(session: Session, clock: Clock, owner: str, limit: int = 200) -> list[Reminder]:
+def claim(session: Session, clock: Clock, owner: str, limit: int = CLAIM_BATCH
+          ) -> list[Reminder]:
     """Take up to `limit` reminders due now for `owner`; no other process gets them."""
     now = clock.now()
     takeable = or_(
@@ -131,6 +136,18 @@ def claim(session: Session, clock: Clock, owner: str, limit: int = 200) -> list[
     return list(session.exec(select(Reminder).where(
         col(Reminder.id).in_(candidates), Reminder.claimed_by == owner,
         Reminder.claimed_at == now, Reminder.status == ReminderStatus.SENDING)))
+
+
+def renew(session: Session, clock: Clock, reminder_id: int, owner: str) -> bool:
+    """Right before sending: the claim is still ours (and fresh), or someone else took it."""
+    result = session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id, col(Reminder.claimed_by) == owner,
+               col(Reminder.status) == ReminderStatus.SENDING)
+        .values(claimed_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def recipient(session: Session, household: Household) -> Advisor | None:

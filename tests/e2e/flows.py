@@ -14,14 +14,7 @@ HLM_BOT = str(Path(sys.executable).with_name("hlm-bot"))
 
 
 def make_bot(tg: FakeTelegram, tmp_path: Path, **env: str) -> BotProcess:
-    environment = {
-        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
-        "BOT_DATA_DIR": str(tmp_path / "data"),
-        "BOT_ADMINS": str(ADMIN_ID),
-        "BOT_CLOCK_START": "2027-03-15T10:00:00+01:00",
-        **env,
-    }
-    return BotProcess(tg, [HLM_BOT, "run"], cwd=tmp_path, env=environment,
+    return BotProcess(tg, [HLM_BOT, "run"], cwd=tmp_path, env=bot_env(tmp_path, **env),
                       token_env="TELEGRAM_BOT_TOKEN", url_env="TELEGRAM_API_URL",
                       file_url_env="TELEGRAM_FILE_URL", log_path=tmp_path / "bot.log")
 
@@ -174,3 +167,29 @@ async def diagnostic_rest(user: Any) -> None:
     await user.click(r"Valider")
     await user.expect(r"Critères de réussite")
     await user.send("Bail signé, loyer payé 6 mois de suite")
+
+
+def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
+        "BOT_DATA_DIR": str(tmp_path / "data"),
+        "BOT_ADMINS": str(ADMIN_ID),
+        "BOT_CLOCK_START": "2027-03-15T10:00:00+01:00",
+        **env,
+    }
+
+
+async def import_csv(tmp_path: Path, text: str, **env: str) -> str:
+    """`hlm-bot import` on the bot's database, as a coordinator would; returns its output."""
+    import asyncio
+    import os
+
+    path = tmp_path / "import.csv"
+    path.write_text(text, encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        HLM_BOT, "import", str(path), cwd=tmp_path,
+        env={**os.environ, **bot_env(tmp_path, **env)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    return output.decode()
