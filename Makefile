@@ -21,6 +21,7 @@ run: install
 	$(VENV)/bin/hlm-bot run
 
 test: install
+	@bash scripts/system-deps.sh --tests
 	$(VENV)/bin/python -m pytest
 
 bench: install

@@ -46,6 +46,16 @@ class Sender(Protocol):
     async def send_digest(self, advisor: Advisor, day: date) -> bool: ...
 
 
+def _round_robin(groups: list[tuple[Advisor, list[Outgoing]]]
+                 ) -> list[tuple[Advisor, Outgoing]]:
+    """One advisor's reminders spread between the others': Telegram allows about one
+    message a second in a chat, thirty a second in all."""
+    order: list[tuple[Advisor, Outgoing]] = []
+    for rank in range(max((len(items) for _, items in groups), default=0)):
+        order += [(advisor, items[rank]) for advisor, items in groups if rank < len(items)]
+    return order
+
+
 class Ticker:
     def __init__(self, db: Database, clock: Clock, sender: Sender, owner: str) -> None:
         self.db, self.clock, self.sender, self.owner = db, clock, sender, owner
@@ -72,16 +82,18 @@ class Ticker:
                 groups = self._by_recipient(session, claimed, now)
             if not claimed:
                 return count
+            singles: list[tuple[Advisor, list[Outgoing]]] = []
             for advisor, items in groups:
                 late = [i for i in items if i.late]
                 if len(late) >= GROUP_FROM:
                     count += await self._deliver(advisor, late, self.sender.send_group(
                         advisor, late))
                     items = [i for i in items if not i.late]
-                for item in items:
-                    if self._renew(item):
-                        count += await self._deliver(advisor, [item],
-                                                     self.sender.send_one(advisor, item))
+                singles.append((advisor, items))
+            for advisor, item in _round_robin(singles):
+                if self._renew(item):
+                    count += await self._deliver(advisor, [item],
+                                                 self.sender.send_one(advisor, item))
 
     def _renew(self, item: Outgoing) -> bool:
         with self.db.session() as session:

@@ -13,9 +13,7 @@ from reminders import rules
 from reminders.calendar import is_working_time, slot, slot_after
 from storage import households, reminders, tenancy
 from storage.clock import FixedClock
-from storage.db import Database
 from storage.households import HouseholdData
-from storage.migrate import upgrade
 from storage.models import Household, Reminder, ReminderStatus, Role, Tenancy
 
 from factories import make_advisor
@@ -164,9 +162,8 @@ def test_a_reassignment_moves_the_reminders_to_the_new_advisor(session, clock, l
     assert reminders.recipient(session, h) == zoe
 
 
-def test_two_processes_claim_each_reminder_once(tmp_path, clock):
-    db = Database(f"sqlite:///{tmp_path}/claims.sqlite3", clock)
-    upgrade(db.engine)
+def test_two_processes_claim_each_reminder_once(db, clock):
+    """Two claimers at once on one database (SQLite, PostgreSQL): each reminder goes to one."""
     with db.session() as s:
         admin = make_advisor(s, clock, 1, "Admin", Role.ADMIN)
         for n in range(40):
