@@ -27,6 +27,8 @@ test: install
 bench: install
 	$(VENV)/bin/python bench/diagnostic_latency.py
 	$(VENV)/bin/python bench/ppal_pdf.py
+	$(VENV)/bin/python bench/reminders_claim.py
+	$(VENV)/bin/python bench/reminders_send.py
 
 lint: install
 	$(VENV)/bin/ruff check .
