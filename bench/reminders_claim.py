@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/reminders_claim.py [--households 10000] [--database URL]
 
-Each household has a sub-let home (rent, insurance, glissement calendar) and a support start,
-so that rent checks, insurance notices, bilans and glissement reviews are derived. Measures
+Each household has a sub-let home since September 2026 (rent, insurance, glissement calendar)
+and a support start, and nothing was ever sent: on 15 March 2027 six months of rent checks,
+insurance notices, bilans and glissement reviews are due at once — the worst backlog. Measures
 `sync_all` (derive every household's reminders and store what changed: the first time, all
 of them; then again, when nothing changed) and claiming every reminder due now in the tick's
 batches. SQLite file by default.
@@ -54,7 +55,7 @@ def populate(db: Database, count: int) -> None:
                                 created_at=created, updated_at=created))
 
 
-def main(count: int, url: str | None) -> None:
+def main(count: int, url: str | None, batch: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         clock = FixedClock(PARIS, datetime(2027, 3, 15, 10, 0, tzinfo=PARIS))
         db = Database(url or f"sqlite:///{folder}/bench.sqlite3", clock)
@@ -74,19 +75,20 @@ def main(count: int, url: str | None) -> None:
         claimed = 0
         while True:
             with db.session() as session:
-                batch = reminders.claim(session, clock, "bench")
-            if not batch:
+                taken = reminders.claim(session, clock, "bench", limit=batch)
+            if not taken:
                 break
-            claimed += len(batch)
+            claimed += len(taken)
         claiming = time.perf_counter() - start
     print(f"{count} households, {stored} reminders stored: first sync {first_sync:.1f} s, "
           f"sync with nothing new {resync:.1f} s; {claimed} due now claimed in "
-          f"{claiming:.2f} s (batches of {reminders.CLAIM_BATCH})")
+          f"{claiming:.1f} s (batches of {batch}, one transaction each)")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--database")
+    parser.add_argument("--batch", type=int, default=reminders.CLAIM_BATCH)
     arguments = parser.parse_args()
-    main(arguments.households, arguments.database)
+    main(arguments.households, arguments.database, arguments.batch)

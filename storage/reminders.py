@@ -121,8 +121,15 @@ def claim(session: Session, clock: Clock, owner: str, limit: int = CLAIM_BATCH
         and_(col(Reminder.status) == ReminderStatus.SENDING,
              col(Reminder.claimed_at) < now - CLAIM_TIMEOUT),
     )
-    candidates = list(session.exec(select(Reminder.id).where(takeable)
-                                   .order_by(col(Reminder.due_at)).limit(limit)))
+    # Two index-friendly lookups (status, due_at) rather than one OR that scans the table.
+    candidates = list(session.exec(
+        select(Reminder.id).where(col(Reminder.status) == ReminderStatus.DUE,
+                                  col(Reminder.due_at) <= now)
+        .order_by(col(Reminder.due_at)).limit(limit)))
+    candidates += list(session.exec(
+        select(Reminder.id).where(col(Reminder.status) == ReminderStatus.SENDING,
+                                  col(Reminder.claimed_at) < now - CLAIM_TIMEOUT)
+        .limit(limit)))
     if not candidates:
         return []
     session.execute(
