@@ -63,3 +63,37 @@ def test_list_items_typed_by_the_advisor_are_escaped():
                 cursor=Cursor(spec.field("objectifs")))
     text = render.msg("forms.question", step=step, current=None)
     assert "1. Droits CAF &amp; &lt;APL&gt; · 30/04/2027" in text
+
+
+def test_every_reminder_kind_renders_with_its_buttons():
+    from datetime import UTC, datetime
+
+    from handlers import keyboards
+    from reminders.tick import Outgoing
+    from storage.models import Household, Reminder
+
+    now = datetime(2027, 3, 15, tzinfo=UTC)
+    h = Household(id=1, reference="2027-0007", last_name="Secret", first_name="Inès",
+                  address="8 impasse", created_at=now, updated_at=now)
+    payloads = {
+        "rent": {"month": "2027-04-01", "due": 30000},
+        "insurance": {"expiry": "2027-04-10", "week": 2},
+        "glissement_prep": {"review": "2027-09-01"}, "glissement": {"review": "2027-09-01"},
+        "bilan": {}, "step": {"uid": "d1", "text": "Dossier <FSL> & CAF"},
+        "evaluation": {"year": 1}, "prevention": {"deadline": "2027-06-01", "text": ""},
+        "libre": {"text": "Appeler le CCAS", "deadline": None},
+    }
+    items = []
+    for n, (kind, payload) in enumerate(payloads.items()):
+        r = Reminder(id=n + 1, household_id=1, kind=kind, key=f"{kind}:x", due_on=date(2027, 4, 12),
+                     due_at=now, payload=payload, created_at=now)
+        text = render.msg("reminders.reminder", r=r, h=h, late=True)
+        assert "2027-0007 · I. S." in text and "Secret" not in text and "impasse" not in text
+        assert "En retard" in text and keyboards.reminder(render, r).inline_keyboard
+        items.append(Outgoing(r, h, True))
+    assert "Loyer d&#39;avril 2027" in render.msg("reminders.line", r=items[0].reminder, h=h)
+    assert "Dossier &lt;FSL&gt; &amp; CAF" in render.msg("reminders.reminder",
+                                                         r=items[5].reminder, h=h, late=False)
+    group = render.msg("reminders.group", items=items)
+    assert group.startswith("⏰ <b>9 rappels") and group.count("•") == 9
+    assert len(keyboards.reminder_list(render, items).inline_keyboard) == 9
