@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlmodel import Session
 from telegram import Update
 
@@ -34,45 +36,35 @@ async def new_household(update: Update, context: Context) -> None:
     await forms.start_form(update, context, "menage")
 
 
-async def diagnostic(update: Update, context: Context) -> None:
+async def _on_household(update: Update, context: Context,
+                        start: Callable[[Update, Context, int], Awaitable[None]]) -> None:
+    """A command about one household: the one it names (`/ppal 2027-0007`), or the open card."""
     d = deps(context)
-    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
-        s, actor, update, context)))
+    reference = _args(context)
+
+    def find(session: Session, actor: Advisor) -> Household | None:
+        if reference:
+            found = households.search(session, d.clock, actor, reference, limit=2)
+            return found[0] if len(found) == 1 else None
+        return households.open_household(session, d.clock, actor)
+
+    household = d.db.read(with_actor(update, find))
     if household is None:
         await send(update, d.render.msg("household.which"))
         return
-    await forms.start_form(update, context, "diagnostic", household.id)
+    await start(update, context, household.id or 0)
+
+
+async def diagnostic(update: Update, context: Context) -> None:
+    await _on_household(update, context, lambda u, c, h: forms.start_form(u, c, "diagnostic", h))
 
 
 async def ppal(update: Update, context: Context) -> None:
-    d = deps(context)
-    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
-        s, actor, update, context)))
-    if household is None:
-        await send(update, d.render.msg("household.which"))
-        return
-    await plans.start_ppal(update, context, household.id or 0)
-
-
-def _household_of(session: Session, actor: Advisor, update: Update, context: Context
-                  ) -> Household | None:
-    """The household a command names (`/ppal 2027-0007`), or the open card."""
-    d = deps(context)
-    reference = _args(context)
-    if reference:
-        found = households.search(session, d.clock, actor, reference, limit=2)
-        return found[0] if len(found) == 1 else None
-    return households.open_household(session, d.clock, actor)
+    await _on_household(update, context, plans.start_ppal)
 
 
 async def free_reminder(update: Update, context: Context) -> None:
-    d = deps(context)
-    household = d.db.read(with_actor(update, lambda s, actor: _household_of(
-        s, actor, update, context)))
-    if household is None:
-        await send(update, d.render.msg("household.which"))
-        return
-    await reminders.start_free(update, context, household.id or 0)
+    await _on_household(update, context, reminders.start_free)
 
 
 async def resume(update: Update, context: Context) -> None:
