@@ -103,13 +103,24 @@ def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
     reminder.attempts = 0
 
 
+SYNC_CHUNK = 200
+
+
 def sync_all(session: Session, clock: Clock) -> int:
-    """Every active household: new months, weeks and periods come with time."""
-    count = 0
-    for household in session.exec(select(Household).where(Household.status == "actif")):
-        sync(session, clock, household)
-        count += 1
-    return count
+    """Every active household: new months, weeks and periods come with time.
+
+    The session is emptied every SYNC_CHUNK households: each flush walks the objects it
+    holds, and 10 000 households' reminders in one session would make the pass quadratic.
+    """
+    ids = list(session.exec(select(Household.id).where(Household.status == "actif")))
+    for number, household_id in enumerate(ids, start=1):
+        household = session.get(Household, household_id)
+        if household is not None:
+            sync(session, clock, household)
+        if number % SYNC_CHUNK == 0:
+            session.flush()
+            session.expunge_all()
+    return len(ids)
 
 
 def claim(session: Session, clock: Clock, owner: str, limit: int = CLAIM_BATCH
