@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -9,10 +10,13 @@ from telegram import Bot
 from telegram.error import Forbidden
 
 from bot.deps import Deps
+from bot.render import split_message
 from handlers import keyboards
 from reminders.tick import Outgoing
 from storage import reminders
 from storage.models import Advisor
+
+log = logging.getLogger(__name__)
 
 DIGEST_DAYS = 0  # the digest lists what is due today and overdue
 
@@ -39,13 +43,19 @@ class TelegramSender:
             return True  # nothing due: no message
         text = self.d.render.msg("reminders.digest", groups=groups, day=day,
                                  title=self.d.render.label("digest_title"))
-        return await self._send(advisor, text)
+        # A digest she cannot receive (bot blocked) is not tried again all day.
+        return await self._send(advisor, text) or True
 
     async def _send(self, advisor: Advisor, text: str, markup: object = None) -> bool:
+        chunks = split_message(text)
         try:
-            await self.bot.send_message(advisor.telegram_id, text,
-                                        reply_markup=markup)  # type: ignore[arg-type]
+            for number, chunk in enumerate(chunks, start=1):
+                await self.bot.send_message(
+                    advisor.telegram_id, chunk,
+                    reply_markup=markup if number == len(chunks) else None)  # type: ignore[arg-type]
         except Forbidden:
-            # She blocked the bot or never started it: nothing to retry; it stays unsent.
+            # She blocked the bot or never opened it: kept, tried again later (the
+            # coordinators see it in their lists meanwhile).
+            log.warning("advisor %s cannot be reached", advisor.id)
             return False
         return True

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
+from telegram.error import TelegramError
 
 from handlers import keyboards
 from handlers.cards import send_card
@@ -16,6 +18,8 @@ from storage import households, reminder_answers, reminders, tenancy
 from storage.errors import Refused
 from storage.forms.engine import Step
 from storage.models import Advisor, Household
+
+log = logging.getLogger(__name__)
 
 UPCOMING_DAYS = 30
 
@@ -89,7 +93,10 @@ async def _rent_alerts(update: Update, context: Context, household: Household,
     user = update.effective_user
     for coordinator in team:
         if user is None or coordinator.telegram_id != user.id:
-            await context.bot.send_message(coordinator.telegram_id, text)
+            try:
+                await context.bot.send_message(coordinator.telegram_id, text)
+            except TelegramError:  # one coordinator out of reach must not silence the others
+                log.warning("coordinator %s not alerted", coordinator.id)
 
 
 async def today(update: Update, context: Context) -> None:

@@ -41,6 +41,7 @@ class Facts:
     plan_bilans: list[date] | None = None  # from the PPAL in force; None without one
     plan_items: list[dict[str, Any]] = field(default_factory=list)  # open items with a due date
     bilans: list[Bilan] = field(default_factory=list)
+    reviews: list[date] = field(default_factory=list)  # glissement reviews held
     free: list[FreeReminder] = field(default_factory=list)
     tenancy_recorded_on: date | None = None
     rent_check_delay: int = RENT_CHECK_DELAY_DAYS
@@ -53,14 +54,24 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found: list[Due] = []
     found += _rent(facts, horizon)
     found += _insurance(facts, today, horizon)
-    found += _glissement(facts, horizon)
-    found += _bilans(facts, horizon)
+    found += _latest_past(_glissement(facts, horizon), today)
+    found += _latest_past(_bilans(facts, horizon), today)
     found += _plan_steps(facts, horizon)
-    found += _evaluation(facts, horizon)
+    found += _latest_past(_evaluation(facts, horizon), today)
     found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
                   {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
-              for f in facts.free]
+              for f in facts.free if f.kind != "bilan"]
     return found
+
+
+def _latest_past(found: list[Due], today: date) -> list[Due]:
+    """Of a periodic kind, the latest occurrence already due (a household recorded late, or a
+    long downtime, does not bring back every past period) and those still to come."""
+    latest: dict[str, Due] = {}
+    for due in sorted(found, key=lambda d: d.due_on):
+        if due.due_on <= today:
+            latest[due.kind] = due
+    return list(latest.values()) + [d for d in found if d.due_on > today]
 
 
 def _rent(facts: Facts, horizon: date) -> list[Due]:
@@ -112,25 +123,32 @@ def _glissement(facts: Facts, horizon: date) -> list[Due]:
     found = []
     period = 1
     while True:
-        review = add_months(tenancy.sublease_start, GLISSEMENT_PERIOD_MONTHS * period)
-        prepare = add_months(review, -GLISSEMENT_NOTICE_MONTHS)
+        months = GLISSEMENT_PERIOD_MONTHS * period
+        review = add_months(tenancy.sublease_start, months)
+        prepare = add_months(tenancy.sublease_start, months - GLISSEMENT_NOTICE_MONTHS)
         if prepare > horizon:
             break
-        found.append(Due(f"glissement_prep:{review}", "glissement_prep", prepare,
-                         {"review": review.isoformat()}))
-        if review <= horizon:
-            found.append(Due(f"glissement:{review}", "glissement", review,
+        # A review held since this period's preparation settles the period.
+        if not any(prepare <= held for held in facts.reviews if held <= review + _GRACE):
+            found.append(Due(f"glissement_prep:{review}", "glissement_prep", prepare,
                              {"review": review.isoformat()}))
+            if review <= horizon:
+                found.append(Due(f"glissement:{review}", "glissement", review,
+                                 {"review": review.isoformat()}))
         period += 1
     return found
+
+
+_GRACE = timedelta(days=60)
 
 
 def _bilans(facts: Facts, horizon: date) -> list[Due]:
     """The PPAL's bilans, or one every 3 months from the start of the support without one;
     a bilan already held on or after a date settles it."""
     held = max((b.held_on for b in facts.bilans), default=None)
+    planned = [f.due_on for f in facts.free if f.kind == "bilan"]  # e.g. imported
     if facts.plan_bilans is not None:
-        dates = facts.plan_bilans
+        dates = sorted(set(facts.plan_bilans + planned))
     elif facts.household.support_start is not None:
         dates, number = [], 1
         while (day := add_months(facts.household.support_start,
@@ -139,8 +157,13 @@ def _bilans(facts: Facts, horizon: date) -> list[Due]:
             number += 1
     else:
         dates = []
+    dates = sorted(set(dates + planned))
+    # A bilan held up to a fortnight early settles the planned one.
     return [Due(f"bilan:{d}", "bilan", d, {}) for d in dates
-            if d <= horizon and (held is None or d > held)]
+            if d <= horizon and (held is None or d > held + BILAN_EARLY)]
+
+
+BILAN_EARLY = timedelta(days=15)
 
 
 def _plan_steps(facts: Facts, horizon: date) -> list[Due]:

@@ -65,8 +65,11 @@ class Ticker:
         """One pass; returns how many reminders were sent."""
         now = self.clock.now()
         if self._last_full_sync is None or now - self._last_full_sync >= FULL_SYNC_EVERY:
-            with self.db.session() as session:
-                reminders.sync_all(session, self.clock)
+            try:
+                with self.db.session() as session:
+                    reminders.sync_all(session, self.clock)
+            except Exception:  # deriving failed: what is already stored is still sent
+                log.exception("reminders not derived this time")
             self._last_full_sync = now
         if not is_working_time(now, self.clock.tz):
             return 0
@@ -76,7 +79,7 @@ class Ticker:
 
     async def _send_due(self, now: datetime) -> int:
         count = 0
-        while True:  # small batches: a process killed mid-way strands few reminders
+        while is_working_time(self.clock.now(), self.clock.tz):  # a long backlog stops at 18:00
             with self.db.session() as session:
                 claimed = reminders.claim(session, self.clock, self.owner)
                 groups = self._by_recipient(session, claimed, now)
@@ -86,14 +89,17 @@ class Ticker:
             for advisor, items in groups:
                 late = [i for i in items if i.late]
                 if len(late) >= GROUP_FROM:
-                    count += await self._deliver(advisor, late, self.sender.send_group(
-                        advisor, late))
+                    late = [i for i in late if self._renew(i)]
+                    if late:
+                        count += await self._deliver(advisor, late, self.sender.send_group(
+                            advisor, late))
                     items = [i for i in items if not i.late]
                 singles.append((advisor, items))
             for advisor, item in _round_robin(singles):
                 if self._renew(item):
                     count += await self._deliver(advisor, [item],
                                                  self.sender.send_one(advisor, item))
+        return count
 
     def _renew(self, item: Outgoing) -> bool:
         with self.db.session() as session:
@@ -116,8 +122,9 @@ class Ticker:
                 reminders.release(session, self.clock, reminder.id or 0, self.owner)
                 continue
             advisors[advisor.id] = advisor
-            groups[advisor.id].append(Outgoing(reminder, household,
-                                               late=now - reminder.due_at > LATE_AFTER))
+            # Late: its slot passed while nothing sent it (not: created today for today).
+            waited = now - max(reminder.due_at, reminder.created_at)
+            groups[advisor.id].append(Outgoing(reminder, household, late=waited > LATE_AFTER))
         return [(advisors[a], items) for a, items in groups.items()]
 
     async def _try(self, sending: object) -> bool:

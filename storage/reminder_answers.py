@@ -56,7 +56,8 @@ def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, act
         month = reminders.payload_date(reminder, "month")
         assert month is not None
         outcome = tenancy.record_rent(session, clock, actor, household, month,
-                                      "paye" if action == "p" else "impaye")
+                                      "paye" if action == "p" else "impaye",
+                                      due=reminder.payload.get("due"))
         reminders.close(session, clock, actor, reminder, outcome.record.status)
         return Result(reminder, household, rent=outcome)
     if kind == "insurance" and action == "l":

@@ -12,6 +12,7 @@ The rules of what is due are in reminders.rules; this module stores their result
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,13 +35,16 @@ from storage.models import (
     RentRecord,
     Role,
     Tenancy,
+    TransferReview,
 )
 
 # A claim not renewed for this long belongs to a process that died: taken again. Each
 # reminder's claim is renewed just before it is sent, so only a single send lasting longer
 # than this could be sent twice.
-CLAIM_TIMEOUT = timedelta(seconds=60)
-CLAIM_BATCH = 10
+log = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=3)  # longer than a send waiting out 429s (3 retries)
+CLAIM_BATCH = 50
 # How many days after the rent's due day its check comes (setting RENT_CHECK_DELAY_DAYS).
 settings = {"rent_check_delay": rules.RENT_CHECK_DELAY_DAYS}
 RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
@@ -60,9 +64,11 @@ def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
         tenancy=tenancy,
         rent_records=list(session.exec(select(RentRecord).where(
             RentRecord.household_id == household.id))),
-        plan_bilans=plans.bilan_dates(version) if version else None,
+        plan_bilans=(plans.bilan_dates(version) or None) if version else None,
         plan_items=items,
         bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
+        reviews=list(session.exec(select(col(TransferReview.held_on)).where(
+            TransferReview.household_id == household.id))),
         free=list(session.exec(select(FreeReminder).where(
             FreeReminder.household_id == household.id))),
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
@@ -115,8 +121,13 @@ def sync_all(session: Session, clock: Clock) -> int:
     ids = list(session.exec(select(Household.id).where(Household.status == "actif")))
     for number, household_id in enumerate(ids, start=1):
         household = session.get(Household, household_id)
-        if household is not None:
-            sync(session, clock, household)
+        if household is None:
+            continue
+        try:
+            with session.begin_nested():  # one household's trouble does not stop the others
+                sync(session, clock, household)
+        except Exception:
+            log.exception("reminders of household %s not derived", household_id)
         if number % SYNC_CHUNK == 0:
             session.flush()
             session.expunge_all()
@@ -181,7 +192,9 @@ def recipient(session: Session, household: Household) -> Advisor | None:
 def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_id: int,
          late: bool) -> None:
     reminder = session.get(Reminder, reminder_id)
-    if reminder is None or reminder.claimed_by != owner:
+    # Answered or cancelled while it was on its way: that state stays.
+    if reminder is None or reminder.claimed_by != owner or \
+            reminder.status != ReminderStatus.SENDING:
         return
     reminder.status, reminder.sent_at = ReminderStatus.SENT, clock.now()
     reminder.sent_to_id, reminder.late = advisor_id, late
@@ -191,7 +204,8 @@ def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_i
 def release(session: Session, clock: Clock, reminder_id: int, owner: str) -> None:
     """Sending failed: back to due, tried again later (never dropped)."""
     reminder = session.get(Reminder, reminder_id)
-    if reminder is None or reminder.claimed_by != owner:
+    if reminder is None or reminder.claimed_by != owner or \
+            reminder.status != ReminderStatus.SENDING:
         return
     delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS) - 1)]
     reminder.status, reminder.attempts = ReminderStatus.DUE, reminder.attempts + 1

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from reminders.calendar import add_months
+from reminders.calendar import add_months, day_of_month
 from storage import audit, reminders
 from storage.clock import Clock
 from storage.errors import Refused
@@ -100,8 +100,11 @@ def arrears(session: Session, household: Household) -> int:
 
 
 def record_rent(session: Session, clock: Clock, actor: Advisor, household: Household,
-                month: date, status: str, paid: int | None = None) -> RentOutcome:
-    """Payé / partiel (with the amount) / impayé for one month; alerts follow from it."""
+                month: date, status: str, paid: int | None = None, due: int | None = None
+                ) -> RentOutcome:
+    """Payé / partiel (with the amount) / impayé for one month; alerts follow from it.
+
+    `due`: what was owed that month (the reminder's amount), the current rent otherwise."""
     tenancy = of(session, household)
     if tenancy is None:
         raise Refused("no_tenancy")
@@ -109,7 +112,7 @@ def record_rent(session: Session, clock: Clock, actor: Advisor, household: House
         RentRecord.household_id == household.id, RentRecord.month == month)).first()
     if existing is not None:
         raise Refused("rent_already_recorded")
-    due = tenancy.monthly_due
+    due = tenancy.monthly_due if due is None else due
     amount = {"paye": due, "impaye": 0}.get(status, paid or 0)
     if status == "partiel" and not 0 < amount < due:
         status = "paye" if amount >= due else "impaye"
@@ -126,7 +129,9 @@ def record_rent(session: Session, clock: Clock, actor: Advisor, household: House
     crossed = before < threshold <= after
     deadline = None
     if crossed:
-        deadline = add_months(clock.today(), CAF_NOTICE_MONTHS)
+        # The impayé exists from that month's due date: the CAF's 2 months run from there.
+        due_day = day_of_month(month.year, month.month, tenancy.due_day)
+        deadline = add_months(due_day, CAF_NOTICE_MONTHS)
         session.add(FreeReminder(household_id=household.id or 0, kind="prevention",
                                  due_on=deadline - timedelta(days=PREVENTION_WARNING_DAYS),
                                  deadline=deadline, created_at=clock.now()))

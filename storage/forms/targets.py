@@ -172,7 +172,7 @@ def _commit_rent_partial(session: Session, clock: Clock, actor: Advisor, spec: F
     if reminder is None or month is None:
         raise Refused("reminder_unknown")
     outcome = tenancy.record_rent(session, clock, actor, household, month, "partiel",
-                                  answers["montant"])
+                                  answers["montant"], due=reminder.payload.get("due"))
     reminder_answers.with_form(session, clock, actor, reminder.id or 0, outcome.record.status)
     return outcome
 

@@ -60,8 +60,8 @@ async def test_kill_during_a_burst_loses_and_doubles_none(tg, tmp_path, admin):
     received = sum(bilans_per_household(admin).values())
     assert 8 <= received < 30
     tg.faults.clear()
-    # Started again two minutes later: the claims of the killed process have expired.
-    bot = make_bot(tg, tmp_path, BOT_CLOCK_START="2027-03-15T09:08:00+01:00")
+    # Started again four minutes later: the claims of the killed process have expired.
+    bot = make_bot(tg, tmp_path, BOT_CLOCK_START="2027-03-15T09:10:00+01:00")
     await bot.start()
     for _ in range(40):
         await tg.wait_idle(quiet=1)

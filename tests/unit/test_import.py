@@ -128,7 +128,7 @@ def test_tenancy_columns_imported_once_with_their_reminders(tmp_path, deps, db, 
     text = ("nom;prenom;bail;date_entree_logement;date_sous_location;loyer;charges;apl;"
             "apl_versee_a;jour_echeance;fin_assurance;prochain_bilan\n"
             "Dupont;Ana;sous-location;01/02/2027;01/02/2027;450;50,00;1250.50;bailleur;31;"
-            "10/04/2027;20/04/2027\n")
+            "10/04/2027;12/04/2027\n")
     path = write(tmp_path, text)
     assert run_import(deps, path) == 0
     with db.session() as s:

@@ -83,7 +83,8 @@ def test_bilans_from_the_plan_or_every_3_months_and_yearly_evaluation():
     facts = rules.Facts(household(support_start=date(2026, 11, 30)))
     found = [(d.kind, d.due_on) for d in rules.due_items(facts, date(2027, 11, 1))
              if d.kind in ("bilan", "evaluation")]
-    assert ("bilan", date(2027, 2, 28)) in found and ("bilan", date(2027, 11, 30)) in found
+    # Of the past ones, only the latest (28/02 and 30/05 do not come back): then what is ahead.
+    assert [d for k, d in found if k == "bilan"] == [date(2027, 8, 30), date(2027, 11, 30)]
     assert ("evaluation", date(2027, 11, 30)) in found
     facts.plan_bilans = [date(2027, 6, 15)]
     assert keys(facts, date(2027, 6, 1), "bilan") == [("bilan:2027-06-15", date(2027, 6, 15))]
@@ -184,3 +185,26 @@ def test_two_processes_claim_each_reminder_once(db, clock):
         t.join()
     everything = claimed["a"] + claimed["b"]
     assert len(everything) == len(set(everything)) == 40
+
+
+def test_a_household_recorded_late_gets_only_the_latest_past_period():
+    """Support since 2022, sub-let since 31/08/2022, recorded in 2025: no flood of the past."""
+    sublet = home(lease="sous_location", sublease_start=date(2022, 8, 31),
+                  entry_date=date(2022, 8, 31))
+    facts = rules.Facts(household(support_start=date(2022, 1, 10)), sublet,
+                        tenancy_recorded_on=date(2025, 5, 1))
+    found = rules.due_items(facts, date(2025, 5, 1))
+    past = [(d.kind, d.due_on) for d in found if d.due_on <= date(2025, 5, 1)]
+    assert sorted(k for k, _ in past) == ["bilan", "evaluation", "glissement",
+                                          "glissement_prep"]
+    # The preparation is 2 months before the 6-month date, from the signature: 31/12, not 28/12.
+    assert ("glissement_prep", date(2022, 12, 31)) in [
+        (d.kind, d.due_on) for d in rules._glissement(facts, date(2023, 1, 1))]
+
+
+def test_a_review_held_settles_its_period():
+    sublet = home(lease="sous_location", sublease_start=date(2027, 1, 1))
+    facts = rules.Facts(household(), sublet, reviews=[date(2027, 6, 20)])
+    kinds = [(d.kind, d.due_on) for d in rules.due_items(facts, date(2027, 6, 25))]
+    assert ("glissement", date(2027, 7, 1)) not in kinds
+    assert ("glissement_prep", date(2027, 11, 1)) not in kinds  # beyond the horizon yet
