@@ -107,7 +107,9 @@ def _household_data(spec: FormSpec, answers: dict[str, Any]) -> households.House
 
 def _commit_household(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], _household: Household | None) -> Household:
-    return households.create(session, clock, actor, _household_data(spec, answers))
+    household = households.create(session, clock, actor, _household_data(spec, answers))
+    _sync(session, clock, household)
+    return household
 
 
 def _commit_diagnostic(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
