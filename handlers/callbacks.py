@@ -93,6 +93,10 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await PLAN_ACTIONS[action](update, context, household_id)
         elif action == "u":
             await plans.start_progress(update, context, household_id, parts[3])
+        elif action == "c":
+            await cards.confirm_close(update, context, household_id)
+        elif action == "C":
+            await cards.close(update, context, household_id)
         elif action == "V":
             await plans.send_ppal(update, context, household_id, int(parts[3]))
         elif action == "R":

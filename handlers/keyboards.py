@@ -156,6 +156,8 @@ def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
     if actor.role.sees_everything:
         keyboard.append([Button(render.label("reassign"),
                                 callback_data=button_data("h", "r", h.id))])
+    if h.status == "actif":
+        keyboard.append([Button(render.label("close"), callback_data=button_data("h", "c", h.id))])
     return InlineKeyboardMarkup(keyboard)
 
 
@@ -164,6 +166,13 @@ def assignees(render: Renderer, household: Household, candidates: Sequence[Advis
     return markup([[Button(a.name or str(a.telegram_id),
                            callback_data=button_data("h", "R", household.id, a.id))]
                    for a in candidates if a.id != household.advisor_id])
+
+
+def confirm_close(render: Renderer, household: Household) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("close_yes"), callback_data=button_data("h", "C", household.id)),
+        Button(render.label("close_no"), callback_data=button_data("h", "o", household.id)),
+    ]])
 
 
 def plan_items(render: Renderer, household: Household, items: Sequence[Item]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, plans
+from storage import audit, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -240,6 +240,17 @@ def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
     audit.record(session, clock, actor, "household.reassign", household,
                  detail=f"-> {advisor.telegram_id}")
     return household, advisor
+
+
+def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
+    """The support ends: the household leaves the active lists and its reminders stop."""
+    household = get(session, clock, actor, household_id, action="household.close")
+    if household.status != "clos":
+        household.status, household.updated_at = "clos", clock.now()
+        session.add(household)
+        session.flush()
+        reminders.sync(session, clock, household)
+    return household
 
 
 def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:

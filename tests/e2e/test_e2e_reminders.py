@@ -84,6 +84,16 @@ async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_p
     await admin.expect(r"Attestation d'assurance .* enregistr|attestation reçue")
     await admin.send("/aujourdhui")
     await admin.expect(r"Aujourd'hui")
+    # The support ends: closed from the card, after a confirmation.
+    await admin.send("/cherche martin")
+    await admin.expect(r"📁")
+    await admin.click(r"Clôturer")
+    await admin.expect(r"Ses rappels s'arrêtent")
+    await admin.click(r"Oui, clôturer")
+    await admin.expect(r"2027-0001 · L. M. clôturé")
+    await admin.send("/echeances")
+    upcoming = await admin.expect(r"Échéances")
+    assert "2027-0001" not in upcoming.text
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
     await bot.terminate(grace=5)

@@ -208,3 +208,12 @@ def test_a_review_held_settles_its_period():
     kinds = [(d.kind, d.due_on) for d in rules.due_items(facts, date(2027, 6, 25))]
     assert ("glissement", date(2027, 7, 1)) not in kinds
     assert ("glissement_prep", date(2027, 11, 1)) not in kinds  # beyond the horizon yet
+
+
+def test_a_closed_household_gets_no_more_reminders(session, clock, lea_household):
+    lea, h = lea_household
+    tenancy.save(session, clock, lea, h, {"loyer": 45000, "jour_echeance": 5,
+                                           "entree": "2027-03-15", "fin_assurance": "2027-04-10"})
+    households.close(session, clock, lea, h.id or 0)
+    assert h.status == "clos"
+    assert {r.status for r in session.exec(select(Reminder))} == {ReminderStatus.CANCELLED}
