@@ -31,11 +31,8 @@ async def on_button(update: Update, context: Context, reminder_id: int, action: 
     if action == "o":
         return await _open(update, context, reminder_id)
 
-    def work(session: Session, actor: Advisor) -> tuple[reminder_answers.Result, str]:
-        result = reminder_answers.answer(session, d.clock, actor, reminder_id, action)
-        by = session.get(Advisor, result.reminder.answered_by_id) \
-            if result.reminder.answered_by_id else None
-        return result, (by.name if by else "")
+    def work(session: Session, actor: Advisor) -> reminder_answers.Result:
+        return reminder_answers.answer(session, d.clock, actor, reminder_id, action)
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
@@ -43,12 +40,12 @@ async def on_button(update: Update, context: Context, reminder_id: int, action: 
         return d.render.text("errors.invalid", code=refused.code, p={})
     if applied.value is None:
         return None
-    result, by = applied.value
+    result = applied.value
     if result.form is not None:
         await start_form(update, context, result.form, result.household.id,
                          lambda _s, _a, _h: ({"_reminder": reminder_id}, None), follow_up=True)
         return None
-    text = d.render.text("reminders.answered", result=result, advisor_name=by)
+    text = d.render.text("reminders.answered", result=result, advisor_name=result.answered_by)
     if result.already:
         return text  # said as a toast: nothing was done again
     shown = d.render.msg("general.plain", text=text)

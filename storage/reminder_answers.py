@@ -30,6 +30,7 @@ class Result:
     form: str | None = None  # the answer needs a few more words: this form, then done
     rent: tenancy.RentOutcome | None = None
     snoozed_to: datetime | None = None
+    answered_by: str = ""  # who answered it (for "déjà enregistré … par …")
 
 
 def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int
@@ -44,6 +45,15 @@ def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int
 
 def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
            ) -> Result:
+    result = _answer(session, clock, actor, reminder_id, action)
+    by = session.get(Advisor, result.reminder.answered_by_id) \
+        if result.reminder.answered_by_id else None
+    result.answered_by = by.name if by else ""
+    return result
+
+
+def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
+            ) -> Result:
     reminder, household = _load(session, clock, actor, reminder_id)
     if reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED):
         return Result(reminder, household, already=True)
