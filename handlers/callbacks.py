@@ -27,6 +27,7 @@ PLAN_ACTIONS = {
     "w": plans.start_report,
     "l": reminders.start_tenancy,
     "g": reminders.start_review,
+    "y": reminders.send_rent,
     "z": reminders.start_free,
 }
 

@@ -147,8 +147,10 @@ def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
                                 total=plan.steps_total), button("bilan", "b")])
     keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
                      button("free_reminder", "z")])
-    if c.tenancy is not None and c.tenancy.sublet:
-        keyboard.append([button("review", "g")])
+    if c.tenancy is not None:
+        keyboard.append([button("rent", "y")])
+        if c.tenancy.sublet:
+            keyboard[-1].append(button("review", "g"))
     keyboard.append([button("report", "w")])
     if h.confidential and h.address:
         keyboard.append([Button(render.label("show_address"),

@@ -114,6 +114,16 @@ async def upcoming(update: Update, context: Context) -> None:
     await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day, until=until))
 
 
+async def send_rent(update: Update, context: Context, household_id: int) -> None:
+    d = deps(context)
+    found = await read_or_say(update, context, lambda s, actor: tenancy.rent_history(
+        s, d.clock, actor, household_id))
+    if found is not None:
+        household, rows, arrears = found
+        await send(update, d.render.msg("reminders.rent_history", h=household, rows=rows,
+                                        arrears=arrears))
+
+
 async def start_free(update: Update, context: Context, household_id: int) -> None:
     await start_form(update, context, "rappel", household_id)
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from reminders.calendar import add_months, day_of_month
-from storage import audit, reminders
+from storage import audit, households, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, FreeReminder, Household, RentRecord, Tenancy, TransferReview
@@ -141,6 +141,15 @@ def record_rent(session: Session, clock: Clock, actor: Advisor, household: House
     return RentOutcome(record, after, threshold,
                        first_missed=status != "paye" and not missed_before,
                        threshold_crossed=crossed, caf_deadline=deadline)
+
+
+def rent_history(session: Session, clock: Clock, actor: Advisor, household_id: int,
+                 months: int = 12) -> tuple[Household, list[RentRecord], int]:
+    """The last months recorded, newest first, and the arrears over all months."""
+    household = households.get(session, clock, actor, household_id, action="rent.view")
+    rows = list(session.exec(select(RentRecord).where(RentRecord.household_id == household.id)
+                             .order_by(col(RentRecord.month).desc())))
+    return household, rows[:months], sum(r.due - r.paid for r in rows)
 
 
 CONDITIONS = ("ressources", "droits", "loyer_regulier", "logement_entretenu", "assure",

@@ -84,9 +84,13 @@ async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_p
     await admin.expect(r"Attestation d'assurance .* enregistr|attestation reçue")
     await admin.send("/aujourdhui")
     await admin.expect(r"Aujourd'hui")
-    # The support ends: closed from the card, after a confirmation.
+    # The rent history from the card, then the support ends (closed after a confirmation).
     await admin.send("/cherche martin")
-    await admin.expect(r"📁")
+    card = await admin.expect(r"📁")
+    assert "Dette locative : 300,00 €" in card.text
+    await admin.click(r"Loyers")
+    history = await admin.expect(r"Loyers · 2027-0001")
+    assert "❌ avril 2027 : 0,00 € payés sur 300,00 €" in history.text
     await admin.click(r"Clôturer")
     await admin.expect(r"Ses rappels s'arrêtent")
     await admin.click(r"Oui, clôturer")
