@@ -366,26 +366,33 @@ class Engine:
 
     def edit_item(self, run: FormRun, step: str, index: int) -> Step:
         spec = load(run.form)
-        if stale := self._stale(spec, run, step):
-            return stale
-        top = spec.field(step)
-        items = list(run.answers.get(top.key) or [])
-        if not 0 <= index < len(items):
-            return self._stale_step(spec, run)
+        found = self._item(spec, run, step, index)
+        if isinstance(found, Step):
+            return found
+        top, items = found
         return self._goto(spec, run, self._first_sub(top, index, items[index]))
 
     def delete_item(self, run: FormRun, step: str, index: int) -> Step:
         spec = load(run.form)
+        found = self._item(spec, run, step, index)
+        if isinstance(found, Step):
+            return found
+        top, items = found
+        del items[index]
+        run.answers = {**run.answers, top.key: items}
+        self._save(run)
+        return self._ask(spec, run)
+
+    def _item(self, spec: FormSpec, run: FormRun, step: str, index: int
+              ) -> Step | tuple[FieldSpec, list[dict[str, Any]]]:
+        """The list shown and its items, or a stale step if the button is old."""
         if stale := self._stale(spec, run, step):
             return stale
         top = spec.field(step)
         items = list(run.answers.get(top.key) or [])
         if not 0 <= index < len(items):
             return self._stale_step(spec, run)
-        del items[index]
-        run.answers = {**run.answers, top.key: items}
-        self._save(run)
-        return self._ask(spec, run)
+        return top, items
 
     # --- moving around -----------------------------------------------------------------------
     def back(self, run: FormRun, step: str) -> Step:
