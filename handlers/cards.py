@@ -14,7 +14,7 @@ from handlers.common import (
     send,
     with_actor,
 )
-from storage import advisors, households
+from storage import households
 from storage.errors import Refused
 from storage.models import Advisor, Household
 
@@ -101,13 +101,8 @@ async def note_prompt(update: Update, context: Context, household_id: int,
 async def choose_assignee(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[Household, list[Advisor]]:
-        if not actor.role.sees_everything:
-            raise Refused("forbidden")
-        household = households.get(session, d.clock, actor, household_id)
-        return household, advisors.assignable(session, actor)
-
-    found = await read_or_say(update, context, work)
+    found = await read_or_say(update, context, lambda s, actor: households.assignees(
+        s, d.clock, actor, household_id))
     if found is None:
         return
     household, candidates = found

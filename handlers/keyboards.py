@@ -167,7 +167,7 @@ def assignees(render: Renderer, household: Household, candidates: Sequence[Advis
               ) -> InlineKeyboardMarkup | None:
     return markup([[Button(a.name or str(a.telegram_id),
                            callback_data=button_data("h", "R", household.id, a.id))]
-                   for a in candidates if a.id != household.advisor_id])
+                   for a in candidates])
 
 
 def confirm_close(render: Renderer, household: Household) -> InlineKeyboardMarkup:

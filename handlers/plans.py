@@ -16,7 +16,6 @@ from handlers.cards import send_card
 from handlers.common import Context, deps, read_or_say, send, with_actor
 from handlers.forms import AFTER_DONE, start_form
 from storage import budget, documents, households, plans
-from storage.errors import Refused
 from storage.forms.engine import Step
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
@@ -47,37 +46,22 @@ async def start_ppal(update: Update, context: Context, household_id: int,
 
 
 async def start_signature(update: Update, context: Context, household_id: int) -> None:
-    def prepare(session: Session, _actor: Advisor, household: Household
-                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        version = plans.draft(session, household)
-        if version is None:
-            raise Refused("no_draft")
-        return {"_version": version.id, "_seen": version.updated_at.isoformat()}, None
-
-    await start_form(update, context, "signature", household_id, prepare)
+    await start_form(update, context, "signature", household_id,
+                     lambda s, _a, h: (plans.signature_context(s, h), None))
 
 
 async def start_progress(update: Update, context: Context, household_id: int, uid: str) -> None:
-    def prepare(session: Session, _actor: Advisor, household: Household
-                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        version = plans.current(session, household)
-        found = [i for i in plans.items(session, household, version) if i.uid == uid] \
-            if version else []
-        if not found:
-            raise Refused("plan_item_unknown")
-        return {"_uid": uid, "_about": found[0].text}, None
-
-    await start_form(update, context, "suivi", household_id, prepare)
+    await start_form(update, context, "suivi", household_id,
+                     lambda s, _a, h: (plans.item_context(s, h, uid), None))
 
 
 async def start_bilan(update: Update, context: Context, household_id: int) -> None:
-    def prepare(session: Session, _actor: Advisor, household: Household
-                ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        if plans.current(session, household) is None:
-            raise Refused("no_signed_plan")
+    def needs_signed_plan(session: Session, _actor: Advisor, household: Household
+                          ) -> tuple[dict[str, Any], None]:
+        plans.in_force(session, household)
         return {}, None
 
-    await start_form(update, context, "bilan", household_id, prepare)
+    await start_form(update, context, "bilan", household_id, needs_signed_plan)
 
 
 async def start_report(update: Update, context: Context, household_id: int) -> None:
@@ -91,10 +75,7 @@ async def send_items(update: Update, context: Context, household_id: int) -> Non
 
     def work(session: Session, actor: Advisor) -> tuple[Household, list[plans.Item]]:
         household = households.get(session, d.clock, actor, household_id, action="ppal.view")
-        version = plans.current(session, household)
-        if version is None:
-            raise Refused("no_signed_plan")
-        return household, plans.items(session, household, version)
+        return household, plans.items(session, household, plans.in_force(session, household))
 
     loaded = await read_or_say(update, context, work)
     if loaded is None:

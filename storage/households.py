@@ -226,6 +226,17 @@ def advisor_of(session: Session, household: Household) -> Advisor | None:
     return session.get(Advisor, household.advisor_id) if household.advisor_id else None
 
 
+def assignees(session: Session, clock: Clock, actor: Advisor, household_id: int
+              ) -> tuple[Household, list[Advisor]]:
+    """Whom a coordinator may give the household to (coordinators and admins only)."""
+    if not actor.role.sees_everything:
+        raise Refused("forbidden")
+    household = get(session, clock, actor, household_id)
+    candidates = session.exec(select(Advisor).where(col(Advisor.active))
+                              .order_by(col(Advisor.name)))
+    return household, [a for a in candidates if a.id != household.advisor_id]
+
+
 def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
              advisor_id: int) -> tuple[Household, Advisor]:
     """Give a household to another active advisor: coordinators and admins only."""

@@ -136,6 +136,22 @@ def sign(session: Session, clock: Clock, actor: Advisor, household: Household, v
     return version
 
 
+def in_force(session: Session, household: Household) -> PlanVersion:
+    """The signed version, for what needs one (follow-up, bilan); refused without one."""
+    version = current(session, household)
+    if version is None:
+        raise Refused("no_signed_plan")
+    return version
+
+
+def signature_context(session: Session, household: Household) -> dict[str, Any]:
+    """What the signature form is about: the draft, as it is now (see `sign`'s `seen`)."""
+    version = draft(session, household)
+    if version is None:
+        raise Refused("no_draft")
+    return {"_version": version.id, "_seen": version.updated_at.isoformat()}
+
+
 # --- follow-up ---------------------------------------------------------------------------------
 
 @dataclass
@@ -174,6 +190,15 @@ def items(session: Session, household: Household, version: PlanVersion) -> list[
                               status=last.status if last else "a_faire",
                               comment=last.comment if last else ""))
     return found
+
+
+def item_context(session: Session, household: Household, uid: str) -> dict[str, Any]:
+    """What the follow-up form is about: one item of the plan in force."""
+    version = in_force(session, household)
+    found = [i for i in items(session, household, version) if i.uid == uid]
+    if not found:
+        raise Refused("plan_item_unknown")
+    return {"_uid": uid, "_about": found[0].text}
 
 
 def record_progress(session: Session, clock: Clock, actor: Advisor, household: Household,
