@@ -17,7 +17,7 @@ from bot.settings import Settings
 from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
 from reminders.tick import Ticker
-from storage import advisors, reminders
+from storage import advisors, budget, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.migrate import upgrade
@@ -26,9 +26,10 @@ from storage.migrate import upgrade
 def make_deps(settings: Settings) -> Deps:
     clock = Clock(settings.timezone, settings.clock_start)
     reminders.settings["rent_check_delay"] = settings.rent_check_delay
+    budget.settings["remaining_min"] = settings.remaining_min
     render = Renderer(settings.timezone)
     logo = settings.org_logo.as_uri() if settings.org_logo else None
-    org = Organisation(settings.org_name, settings.org_address, logo)
+    org = Organisation(settings.org_name, settings.org_address, logo, settings.org_city)
     return Deps(settings, clock, Database(settings.database_url, clock), render,
                 DocumentMaker(render, org))
 

@@ -7,16 +7,17 @@ under `BOT_DATA_DIR/documents/<référence>/` and recorded with what it was made
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot.render import Renderer
-from storage.budget import Budget
+from storage.documents import ReportDocument
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
-from storage.plans import Item
+from storage.plans import Change, Item
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -26,6 +27,7 @@ class Organisation:
     name: str
     address: str = ""
     logo: str | None = None  # file URI for WeasyPrint
+    city: str = "Dax"  # «Fait à …» on the documents signed (setting ORG_CITY)
 
 
 class DocumentMaker:
@@ -42,18 +44,22 @@ class DocumentMaker:
         return result
 
     def ppal(self, household: Household, version: PlanVersion, history: list[PlanVersion],
-             advisor: Advisor | None, signatory: Advisor | None, today: date) -> bytes:
+             advisor: Advisor | None, signatory: Advisor | None, today: date,
+             previous: PlanVersion | None = None, changes: Sequence[Change] = ()) -> bytes:
+        """`previous` and `changes`: what an avenant changes (storage.plans.changes)."""
         spec = load("ppal")
         return self._pdf("ppal", h=household, version=version, history=history, advisor=advisor,
-                         signatory=signatory, today=today,
-                         who=spec.field("demarches").sub("qui"), rhythm=spec.field("rythme"))
+                         signatory=signatory, today=today, previous=previous, changes=changes,
+                         spec=spec, who=spec.field("demarches").sub("qui"),
+                         rhythm=spec.field("rythme"))
 
-    def report(self, household: Household, answers: dict[str, Any],
-               diagnostic: dict[str, Any] | None, budget: Budget | None,
-               advisor: Advisor | None, today: date) -> bytes:
+    def report(self, found: ReportDocument, answers: dict[str, Any], today: date) -> bytes:
+        household = found.household
         show_address = not household.confidential or bool(answers.get("adresse"))
-        return self._pdf("rapport", h=household, r=answers, d=diagnostic, budget=budget,
-                         advisor=advisor, today=today, show_address=show_address,
+        return self._pdf("rapport", h=household, r=answers, d=found.diagnostic,
+                         budget=found.budget, target=found.target, arrears=found.arrears,
+                         landlord=answers.get("bailleur") or found.landlord,
+                         advisor=found.advisor, today=today, show_address=show_address,
                          diag=load("diagnostic"), axes_field=load("rapport").field("axes"),
                          entry_path=load("menage").field("parcours"))
 

@@ -85,6 +85,7 @@ class Renderer:
             month=month_name, of_month=of_month, as_date=as_date, item_line=self.item_line,
             expected=self.expected, status_name=lambda v: self.label("status_name", status=v),
             composition=lambda h: self.label("composition", h=h),
+            local_day=lambda instant: long_date(instant.astimezone(self.tz).date()),
         )
 
     def when(self, instant: datetime | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
+DEFAULT_CITY = "Dax"
 
 MISSING_TOKEN = """\
 TELEGRAM_BOT_TOKEN manquant / missing.
@@ -45,7 +47,9 @@ class Settings:
     org_name: str = "Maison du Logement"
     org_address: str = ""
     org_logo: Path | None = None
+    org_city: str = DEFAULT_CITY
     rent_check_delay: int = 5
+    remaining_min: int = 1000  # reste à vivre threshold, cents per person per day
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -66,6 +70,8 @@ class Settings:
                                 "(attendu / expected 123456789:AAH…, from @BotFather)")
         data_dir = Path(get("BOT_DATA_DIR") or "data")
         tz = _timezone(get("BOT_TIMEZONE") or "Europe/Paris")
+        # `\n` in the value separates the lines of the address on the documents.
+        org_address = (get("ORG_ADDRESS") or "").replace("\\n", "\n")
         return cls(
             token=token,
             api_url=_url("TELEGRAM_API_URL", get("TELEGRAM_API_URL") or DEFAULT_API_URL),
@@ -76,10 +82,11 @@ class Settings:
             timezone=tz,
             clock_start=_clock_start(get("BOT_CLOCK_START"), tz),
             org_name=get("ORG_NAME") or "Maison du Logement",
-            # `\n` in the value separates the lines of the address on the documents.
-            org_address=(get("ORG_ADDRESS") or "").replace("\\n", "\n"),
+            org_address=org_address,
             org_logo=_logo(get("ORG_LOGO")),
+            org_city=get("ORG_CITY") or _city(org_address),
             rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
+            remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
         )
 
 
@@ -153,6 +160,24 @@ def _days(name: str, value: str) -> int:
         raise SettingsError(f"{name} : nombre de jours attendu, de 0 à 25 / number of days "
                             f"expected, 0 to 25 ({value!r})")
     return int(value)
+
+
+def _city(address: str) -> str:
+    """The commune of the address's last line when it reads `40100 Dax`, else Dax: the
+    documents' «Fait à …» follows ORG_ADDRESS unless ORG_CITY says otherwise."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    found = re.fullmatch(r"\d{5}\s+(.+?)(\s+cedex(\s+\d+)?)?", lines[-1], re.IGNORECASE) \
+        if lines else None
+    return found.group(1) if found else DEFAULT_CITY
+
+
+def _euros(name: str, value: str) -> int:
+    """`10`, `7,50` or `7.50` euros -> cents."""
+    found = re.fullmatch(r"(\d{1,4})(?:[.,](\d{1,2}))?", value)
+    if found is None:
+        raise SettingsError(f"{name} : montant en euros attendu / amount in euros expected "
+                            f"(ex. 10 ou 7,50) ({value!r})")
+    return int(found.group(1)) * 100 + int((found.group(2) or "0").ljust(2, "0"))
 
 
 def _logo(value: str | None) -> Path | None:

@@ -139,7 +139,8 @@ async def send_ppal(update: Update, context: Context, household_id: int,
     await _deliver(update, context, household,
                    f"PPAL-{household.reference}-v{version.number}{draft}.pdf",
                    lambda: d.documents.ppal(household, version, found.history, found.advisor,
-                                            found.signatory, today),
+                                            found.signatory, today, found.previous,
+                                            found.changes),
                    record, d.render.msg("plans.ppal_caption", h=household, v=version))
 
 
@@ -165,18 +166,11 @@ async def send_bilan(update: Update, context: Context, household_id: int, bilan:
 async def send_report(update: Update, context: Context, household_id: int,
                       answers: dict[str, Any]) -> None:
     d = deps(context)
-
-    def load_report(session: Session, actor: Advisor) -> tuple[Any, ...]:
-        household = households.get(session, d.clock, actor, household_id, action="rapport.view")
-        diagnostic = households.latest_diagnostic(session, household)
-        return (household, diagnostic.answers if diagnostic else None,
-                households.advisor_of(session, household))
-
-    found = await read_or_say(update, context, load_report)
+    found = await read_or_say(update, context, lambda s, actor: documents.report_document(
+        s, households.get(s, d.clock, actor, household_id, action="rapport.view")))
     if found is None:
         return
-    household, diagnostic, advisor = found
-    figures = budget.compute(diagnostic, household.persons) if diagnostic else None
+    household = found.household
     today = d.clock.today()
 
     def record(session: Session, actor: Advisor, path: Path) -> Any:
@@ -185,8 +179,7 @@ async def send_report(update: Update, context: Context, household_id: int,
 
     await _deliver(update, context, household,
                    f"Rapport-socio-educatif-{household.reference}-{today.isoformat()}.pdf",
-                   lambda: d.documents.report(household, answers, diagnostic, figures, advisor,
-                                              today),
+                   lambda: d.documents.report(found, answers, today),
                    record, d.render.msg("plans.report_caption", h=household))
 
 

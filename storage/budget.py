@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 DAYS_PER_MONTH = 30
+EFFORT_MAX = 30.0  # percent: above it, housing costs too much of the resources
+# Reste à vivre under which the budget is flagged, cents per person and day: the setting
+# RESTE_A_VIVRE_MIN (bot.app puts it here, like reminders.settings).
+settings = {"remaining_min": 1000}
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,17 @@ class Budget:
     remaining: int  # reste à vivre, cents per month
     remaining_per_person_day: int  # cents
     persons: int
+    remaining_min: int  # the threshold in force, cents per person and day
+    effort_max: ClassVar[float] = EFFORT_MAX
+    days: ClassVar[int] = DAYS_PER_MONTH
+
+    @property
+    def effort_high(self) -> bool:
+        return self.effort_rate is not None and self.effort_rate > EFFORT_MAX
+
+    @property
+    def remaining_low(self) -> bool:
+        return self.remaining_per_person_day < self.remaining_min
 
 
 def compute(answers: dict[str, Any], persons: int) -> Budget | None:
@@ -39,4 +54,15 @@ def compute(answers: dict[str, Any], persons: int) -> Budget | None:
         remaining=remaining,
         remaining_per_person_day=round(remaining / persons / DAYS_PER_MONTH),
         persons=persons,
+        remaining_min=settings["remaining_min"],
     )
+
+
+def project(answers: dict[str, Any], persons: int, rent: int | None) -> Budget | None:
+    """The budget in the home sought: `rent` is its monthly cost charges included, after
+    housing benefit (the diagnostic's `loyer_max`), in place of today's rent, charges and
+    benefit; the other charges and repayments stay. None without a rent or resources."""
+    if rent is None:
+        return None
+    return compute({**answers, "loyer": rent, "charges_locatives": 0, "aide_logement": 0},
+                   persons)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, budget, households, tenancy
+from storage.budget import Budget
 from storage.clock import Clock
 from storage.models import Advisor, Document, Household
 
@@ -33,3 +35,31 @@ def record(session: Session, clock: Clock, actor: Advisor, household: Household,
 def of(session: Session, household: Household) -> list[Document]:
     query = select(Document).where(Document.household_id == household.id)
     return list(session.exec(query.order_by(col(Document.created_at))))
+
+
+@dataclass
+class ReportDocument:
+    """What the rapport socio-éducatif is made of, besides the advisor's answers."""
+
+    household: Household
+    diagnostic: dict[str, Any] | None
+    advisor: Advisor | None
+    landlord: str  # the home's landlord, when the household has a home
+    budget: Budget | None  # today
+    target: Budget | None  # in the home sought, at the diagnostic's `loyer_max`
+    arrears: int  # rent arrears today, cents
+
+
+def report_document(session: Session, household: Household) -> ReportDocument:
+    diagnostic = households.latest_diagnostic(session, household)
+    answers = diagnostic.answers if diagnostic else None
+    home = tenancy.of(session, household)
+    return ReportDocument(
+        household, answers, households.advisor_of(session, household),
+        landlord=home.landlord if home else "",
+        budget=budget.compute(answers, household.persons) if answers else None,
+        target=budget.project(answers, household.persons, answers.get("loyer_max"))
+        if answers else None,
+        # The rent ledger's balance today: the one place the documents read the arrears.
+        arrears=tenancy.arrears(session, household) if home else 0,
+    )

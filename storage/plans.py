@@ -7,8 +7,8 @@ turn. The guard below refuses, at flush time, any change to a version loaded as 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event
@@ -286,15 +286,70 @@ def bilans(session: Session, household: Household) -> list[Bilan]:
     return list(session.exec(query.order_by(col(Bilan.held_on))))
 
 
+# --- what an avenant changes ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an avenant's «Ce qui change»: an objective or step added, removed, changed
+    (each field before and after), or done since the previous version was signed."""
+
+    kind: str  # objectifs, demarches
+    what: str  # fait, modifie, ajoute, retire
+    text: str  # the item's text (the new one when it changed)
+    fields: tuple[tuple[str, Any, Any], ...] = ()  # (field, before, after)
+    done_at: datetime | None = None
+    comment: str = ""
+
+
+CHANGE_ORDER = ("fait", "modifie", "ajoute", "retire")
+
+
+def changes(previous: PlanVersion, version: PlanVersion, progress: dict[str, StepProgress]
+            ) -> list[Change]:
+    """What `version` changes from `previous`, items matched by `_uid`. An item is done when
+    its latest follow-up (`progress`, by uid) says «fait», recorded after `previous` was
+    signed and, once `version` is signed, before that: later follow-ups are not this
+    avenant's."""
+    since = previous.signature_recorded_at or previous.created_at
+    until = version.signature_recorded_at
+    found: list[Change] = []
+    for kind in LISTS:
+        before = {i.get("_uid"): i for i in previous.content.get(kind) or []}
+        after = {i.get("_uid"): i for i in version.content.get(kind) or []}
+        for uid, old in before.items():
+            row = progress.get(uid or "")
+            if row is not None and row.status == "fait" and row.at >= since \
+                    and (until is None or row.at <= until):
+                found.append(Change(kind, "fait", old.get("texte", ""),
+                                    done_at=row.at, comment=row.comment))
+        for uid, new in after.items():
+            old = before.get(uid)
+            if old is None:
+                found.append(Change(kind, "ajoute", new.get("texte", ""),
+                                    fields=tuple((k, None, v) for k, v in new.items()
+                                                 if not k.startswith("_") and k != "texte" and v)))
+                continue
+            keys = [k for k in {**old, **new} if not k.startswith("_")]
+            differ = tuple((k, old.get(k), new.get(k)) for k in keys
+                           if (old.get(k) or None) != (new.get(k) or None))
+            if differ:
+                found.append(Change(kind, "modifie", new.get("texte", ""), fields=differ))
+        found += [Change(kind, "retire", old.get("texte", ""))
+                  for uid, old in before.items() if uid not in after]
+    return sorted(found, key=lambda c: CHANGE_ORDER.index(c.what))
+
+
 @dataclass
 class PlanDocument:
-    """What the PPAL's document is made of."""
+    """What the PPAL's document is made of; an avenant's previous version and its changes."""
 
     household: Household
     version: PlanVersion
     history: list[PlanVersion]
     advisor: Advisor | None
     signatory: Advisor | None
+    previous: PlanVersion | None = None
+    changes: list[Change] = field(default_factory=list)
 
 
 def plan_document(session: Session, household: Household, version_id: int | None
@@ -307,7 +362,10 @@ def plan_document(session: Session, household: Household, version_id: int | None
     advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
     signatory = session.get(Advisor, version.advisor_signatory_id) \
         if version.advisor_signatory_id else None
-    return PlanDocument(household, version, versions(session, household), advisor, signatory)
+    previous = session.get(PlanVersion, version.based_on_id) if version.based_on_id else None
+    found = changes(previous, version, _progress(session, household)) if previous else []
+    return PlanDocument(household, version, versions(session, household), advisor, signatory,
+                        previous, found)
 
 
 @dataclass

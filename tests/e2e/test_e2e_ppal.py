@@ -226,6 +226,10 @@ async def test_report_for_a_confidential_household_leaves_the_address_out(tg, bo
     await admin.click(r"Passer")
     await admin.expect(r"Autres éléments")
     await admin.click(r"Passer")
+    await admin.expect(r"À quel bailleur")
+    await admin.send("Habitat Landes Océanes")
+    await admin.expect(r"À l'attention de qui")
+    await admin.click(r"Passer")
     await admin.expect(r"faire figurer l'adresse")
     await admin.click(r"^Non$")
     await admin.expect(r"Rapport socio-éducatif .* résumé")
@@ -235,4 +239,5 @@ async def test_report_for_a_confidential_household_leaves_the_address_out(tg, bo
     text = pdf_text(report)
     assert "loyer actuel payé sans incident <depuis 2025> & suivi" in text
     assert "Inès Secret" in text and "impasse Cachée" not in text
+    assert "Habitat Landes Océanes" in text and "Fait à Dax, le 15 mars 2027" in text
     assert tg.errors == []
