@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from storage import budget
+from storage.documents import ReportDocument
 from storage.models import Advisor, Bilan, Household, PlanStatus, PlanVersion
 from storage.plans import Item
 
@@ -85,16 +86,15 @@ def test_confidential_household_address_stays_out():
                "typologie": "T3", "adresse": False}
     diagnostic = {"situation_logement": "tiers", "ressources": 125050, "loyer": 45000,
                   "aide_logement": 20000, "secteur": "Dax", "loyer_max": 42000}
-    figures = budget.compute(diagnostic, 3)
-    report = text_of(maker.report(household(True), answers, diagnostic, figures, advisor,
-                                  date(2027, 3, 15)))
+    found = ReportDocument(household(True), diagnostic, advisor, "",
+                           budget.compute(diagnostic, 3), None, 0)
+    report = text_of(maker.report(found, answers, date(2027, 3, 15)))
     for expected in ("Rapport socio-éducatif", "Ressources stables & suivi régulier",
                      "Budget", "Accès aux droits", "T3", "420,00 €", "1 250,50 €",
                      "Hébergé chez des tiers", "Taux d'effort 20,0 %", "DALO", "15 mars 2027"):
         assert expected in report, expected
     assert "impasse des Tilleuls" not in report
-    confirmed = text_of(maker.report(household(True), {**answers, "adresse": True}, diagnostic,
-                                     figures, advisor, date(2027, 3, 15)))
+    confirmed = text_of(maker.report(found, {**answers, "adresse": True}, date(2027, 3, 15)))
     assert "8 impasse des Tilleuls" in confirmed
 
 
