@@ -122,9 +122,12 @@ async def diagnostic_until_budget(user: Any) -> None:
     await user.send("0")
 
 
-async def diagnostic_rest(user: Any) -> None:
+async def diagnostic_rest(user: Any, debts: str = "0", debts_nature: str = "") -> None:
     """From the debts question (shown under the budget figures) to the summary."""
-    await user.send("0")
+    await user.send(debts)
+    if debts_nature:
+        await user.expect(r"Nature des dettes")
+        await user.send(debts_nature)
     await user.expect(r"Gestion du budget")
     await user.click(r"Avec de l'aide")
     for question in (r"Entretien du logement", r"Usage du logement", r"voisinage"):

@@ -160,6 +160,8 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.expect(r"Bilan du 15/03/2027 enregistré")
     bilan = await admin.expect_document(rf"Bilan-{reference}-2027-03-15\.pdf")
     assert "Ajouter une démarche FSL" in pdf_text(bilan)
+    assert "Avenant au PPAL Oui" in pdf_text(bilan)
+    assert "Fait à Dax, le 15 mars 2027" in pdf_text(bilan)
     amendment = await admin.expect(r"PPAL .* résumé")  # the plan in force, to amend
     assert "Déposer la demande de logement social" in amendment.text
     await admin.click(r"Corriger")
@@ -193,6 +195,13 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     second = await admin.expect_document(rf"PPAL-{reference}-v2\.pdf")
     text = pdf_text(second)
     assert "Avenant n°1" in text and "Demande d'aide FSL accès" in text
+    # The avenant says what it changes: the step done since version 1, the step added.
+    assert "Ce qui change par rapport à la version 1" in text
+    assert "Réalisé — démarche « Déposer la demande de logement social », le 15 mars 2027." \
+        in text
+    assert ("Ajouté — démarche « Demande d'aide FSL accès » : qui : La conseillère · "
+            "échéance : 30 avril 2027.") in text
+    assert "Fait à Dax, le 15 mars 2027" in text
     assert "Historique du plan" in text and "Plan initial" in text
     card = await admin.expect(r"📁")
     assert "PPAL version 2 signée" in card.text and "démarches faites : 1/3" in card.text

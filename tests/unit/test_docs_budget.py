@@ -67,9 +67,9 @@ def test_the_diagnostic_summary_flags_and_explains_the_budget():
     module = render.env.get_template("forms.html").module
     poor = budget.compute({"ressources": 100000, "loyer": 45000}, 4)
     text = str(module.budget_line(poor))  # type: ignore[attr-defined]
-    assert "Taux d'effort : <b>45,0 %</b> ⚠️ au-dessus de 30 %" in text
+    assert "Taux d'effort : <b>45,0 %</b> ⚠️ au-dessus de 30 %\n💶 Reste à vivre" in text
     assert ("<b>550,00 €</b> par mois ; <b>4,58 €</b> par personne et par jour sur 30 jours "
-            "(4 pers.) ⚠️ sous le seuil de 10,00 €") in text
+            "(4 pers.) ⚠️ sous le seuil de 10,00 €\n<i>Ressources") in text
     assert "Ressources − logement (loyer + charges − aide) − autres charges fixes" in text
     fine = str(module.budget_line(budget.compute({"ressources": 200000, "loyer": 40000}, 1)))  # type: ignore[attr-defined]
     assert "⚠️" not in fine

@@ -169,7 +169,7 @@ def test_rapport_addressed_dated_signed_with_target_budget_and_debts():
     assert "impasse des Tilleuls" not in text
     last = found[-1]
     assert "Logement recherché Typologie T3" in last
-    assert "Fait à Dax, le 15 mars 2027 Conseillère Claire Martin Maison du Logement" in last
+    assert "Fait à Dax, le 15 mars 2027 La conseillère Claire Martin Maison du Logement" in last
 
 
 def test_rapport_without_addressee_debts_or_diagnostic():
