@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/ppal_pdf.py [--runs 10]
 
-Uses the document test's plan (long texts, special characters, two pages). The first run
-includes loading the fonts; the figures are over the following runs.
+Uses the documents tests' long plan (12 steps, long texts, special characters, four
+pages). The first run includes loading the fonts; the figures are over the following runs.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
 
-from test_documents import advisor, household, maker, version
+from test_docs_print import long_plan
+
+from test_documents import advisor, household, maker
 
 
 def main(runs: int) -> None:
-    plan = version()
+    plan = long_plan()
     timings = []
     for _ in range(runs + 1):
         start = time.perf_counter()
