@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.render import Renderer
+from bot.settings import DEFAULT_CITY
 from storage.documents import ReportDocument
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
@@ -27,7 +28,7 @@ class Organisation:
     name: str
     address: str = ""
     logo: str | None = None  # file URI for WeasyPrint
-    city: str = "Dax"  # «Fait à …» on the documents signed (setting ORG_CITY)
+    city: str = DEFAULT_CITY  # «Fait à …» on the documents signed (setting ORG_CITY)
 
 
 class DocumentMaker:
