@@ -136,8 +136,9 @@ async def _leave(update: Update, context: Context) -> None:
                                                      group=True))
     if update.callback_query is not None:
         await _quietly(_bot(context).answer_callback_query(update.callback_query.id,
-                                                         rate_limit_args=NO_RETRY))
+                                                           rate_limit_args=NO_RETRY))
     if say:
         await _quietly(_bot(context).send_message(chat.id, d.render.msg("access.private_only"),
-                                                rate_limit_args=NO_RETRY))
+                                                  rate_limit_args=NO_RETRY))
+    if say or member is not None:  # added again within the window: left without a word
         await _quietly(_bot(context).leave_chat(chat.id, rate_limit_args=NO_RETRY))
