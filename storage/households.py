@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, plans, reminders, security
+from storage import audit, deletions, plans, reminders, security
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -277,9 +277,18 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
     return household
 
 
-def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
-    """The address of a confidential household, on explicit demand only: audited as such."""
-    return get(session, clock, actor, household_id, action="household.address.view")
+def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int
+                   ) -> tuple[Household, Tenancy | None]:
+    """The addresses of a confidential household (current one, its home's), on explicit
+    demand only: audited as such."""
+    household = get(session, clock, actor, household_id, action="household.address.view")
+    home = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
+    return household, home
+
+
+def show_address_later(session: Session, clock: Clock, chat_id: int, message_id: int) -> None:
+    """The message that shows an address is deleted after a while (storage.deletions)."""
+    deletions.schedule(session, clock, chat_id, message_id)
 
 
 def open_card(session: Session, clock: Clock, actor: Advisor, household: Household) -> None:
