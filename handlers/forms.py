@@ -33,7 +33,7 @@ def answer_text(context: Context, step: Step, spec_field: FieldSpec,
     answer to `spec_field`; a confidential household's address only as « 🔒 enregistrée »."""
     render = deps(context).render
     shown = value if value is not None else step.answers.get(spec_field.key)
-    if shown is not None and step.hides(spec_field):
+    if shown not in (None, "") and step.hides(spec_field):
         return render.label("address_hidden")
     if choices is None:
         choices = step.extras.get("dynamic_choices", {}).get(spec_field.key, spec_field.choices)
