@@ -116,3 +116,13 @@ async def test_gate_fails_closed_on_malformed_start_and_failed_answers(tg, bot, 
     await admin.send("/aide")
     await admin.expect(r"/nouveau")
     assert tg.errors == []
+
+
+async def test_a_refused_person_invited_minutes_later_gets_in(tg, bot, admin):
+    eve = tg.user(5005, first_name="Eve", language_code="fr")
+    await eve.send("bonjour")
+    await eve.expect(r"5005")
+    await invite(tg, admin, 5005, "Eve")  # her link works within the refusal's window
+    await eve.send("/mes_menages")
+    await eve.expect(r"Aucun ménage")
+    assert tg.errors == []
