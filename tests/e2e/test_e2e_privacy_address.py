@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from flows import make_bot, open_household
 from test_e2e_reminders import record_sublet_home
+
+from flows import make_bot, open_household
 
 CURRENT = "Résidence Les Pins, appt 12"
 HOME = "4 rue des Fleurs"
