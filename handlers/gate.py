@@ -45,13 +45,25 @@ async def _admitted(update: Update, context: Context) -> bool:
     if user is None or update.my_chat_member is not None:
         return False  # blocked/unblocked by a user: nothing to answer
     d = deps(context)
-    advisor = d.db.read(lambda s: advisors.identify(s, user.id, display_name(update)))
+    code, attempted = _invitation_code(update), _attempt(update)
+
+    def check(session: Session) -> tuple[Advisor | None, bool]:
+        """Who it is, and for a stranger without a link whether to say the refusal now:
+        one transaction, so that a flood costs as little as possible."""
+        advisor = advisors.identify(session, user.id, display_name(update))
+        if advisor is not None or code:
+            return advisor, False
+        return None, security.refuse_sender(session, d.clock, user.id, attempted)
+
+    advisor, say = d.db.read(check)
     if advisor is not None:
         return True
-    code = _invitation_code(update)
-    if code and await _accept_invitation(update, context, code):
-        return False
-    await _refuse(update, context, "access.invitation_invalid" if code else "access.refusal")
+    if code:
+        if await _accept_invitation(update, context, code):
+            return False
+        say = d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
+    await _refuse(update, context, "access.invitation_invalid" if code else "access.refusal",
+                  say)
     return False
 
 
@@ -87,12 +99,12 @@ async def _quietly(call: Awaitable[object]) -> None:
         log.info("refusal not delivered: %s", error.__class__.__name__)
 
 
-async def _refuse(update: Update, context: Context, message: str) -> None:
+async def _refuse(update: Update, context: Context, message: str, say: bool) -> None:
+    """The refusal if `say` (the first attempt of the window), else nothing; a button is
+    answered either way."""
     d = deps(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
-    attempted = _attempt(update)
-    say = d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
     refusal = d.render.msg(message, telegram_id=user.id)
     query = update.callback_query
     if query is not None:  # always answered; answers do not count against the chat's limit
