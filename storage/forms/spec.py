@@ -150,6 +150,10 @@ def _field(raw: dict[str, Any], sections: set[str], keys: set[str],
     raw["quick"] = tuple(raw.get("quick", ()))
     if raw.get("sensitive") not in (None, *SENSITIVE):
         raise fail(f"unknown sensitivity {raw.get('sensitive')!r}")
+    if raw.get("sensitive") and section is not None:
+        # A list's lines are drawn without the household (labels.txt item_line): an address
+        # there could not be hidden, so it is not allowed.
+        raise fail("a sensitive answer cannot be part of a list's item")
     try:
         return FieldSpec(choices=choices, when=condition, **raw)
     except TypeError as error:

@@ -36,6 +36,12 @@ def test_every_address_question_is_marked_sensitive_and_asked_after_the_flag():
                "sections": [{"key": "s", "title": "S"}],
                "fields": [{"key": "a", "section": "s", "type": "text", "question": "?",
                            "short": "A", "sensitive": "phone"}]})
+    with pytest.raises(FormDefinitionError, match="list"):
+        parse({"name": "x", "title": "X", "target": "household",
+               "sections": [{"key": "s", "title": "S"}],
+               "fields": [{"key": "l", "section": "s", "type": "items", "question": "?",
+                           "short": "L", "item": [{"key": "a", "type": "text", "question": "?",
+                                                   "short": "A", "sensitive": "address"}]}]})
 
 
 def test_the_home_form_hides_the_address_of_a_confidential_household(session, clock):
