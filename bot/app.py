@@ -7,11 +7,12 @@ import socket
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import polling
 from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
+from bot.ratelimit import RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
 from handlers.notify import TelegramSender
@@ -71,8 +72,9 @@ def build(d: Deps) -> Application:
         .token(d.settings.require_token())
         .base_url(d.settings.api_url)
         .base_file_url(d.settings.file_url)
-        # A 429 is waited out and retried instead of reaching the handlers (default: 0).
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # A 429 is waited out and retried instead of reaching the handlers (default: 0);
+        # refusals to strangers are sent with NO_RETRY (see bot.ratelimit).
+        .rate_limiter(RateLimiter(max_retries=3))
         .defaults(defaults)
         .post_init(_post_init)
         .updater(None)  # bot.polling confirms updates only once handled

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from handlers import cards, forms, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
-from storage import advisors
+from storage import advisors, security
 from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
 
@@ -61,9 +61,20 @@ async def on_button(update: Update, context: Context) -> None:
         toast = await _route(update, context, parts)
     except (ValueError, IndexError, KeyError):
         log.warning("unreadable button %r", query.data)
+        _record_forged(update, context, query.data or "")
         toast = deps(context).render.msg("forms.stale")
     finally:
         await _answer(update, toast)
+
+
+def _record_forged(update: Update, context: Context, data: str) -> None:
+    """Button data the bot never made: kept as a security event (who, what, when)."""
+    d, user = deps(context), update.effective_user
+    if user is None:
+        return
+    d.db.read(lambda s: security.record(s, d.clock, "forged_button", telegram_id=user.id,
+                                        advisor=advisors.by_telegram_id(s, user.id),
+                                        detail=data[:64]))
 
 
 async def _route(update: Update, context: Context, parts: list[str]) -> str | None:

@@ -16,7 +16,7 @@ from handlers.common import (
 )
 from storage import households
 from storage.errors import Refused
-from storage.models import Advisor, Household
+from storage.models import Advisor, Household, Tenancy
 
 
 async def send_card(update: Update, context: Context, household_id: int) -> None:
@@ -71,14 +71,21 @@ async def send_my_households(update: Update, context: Context, page: int,
 
 
 async def send_address(update: Update, context: Context, household_id: int) -> None:
+    """The 🔒 tap: the addresses in a message that cannot be forwarded or saved, deleted
+    after 10 minutes (a row, so that a restart does not forget it)."""
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> Household:
+    def work(session: Session, actor: Advisor) -> tuple[Household, Tenancy | None]:
         return households.reveal_address(session, d.clock, actor, household_id)
 
-    household = await read_or_say(update, context, work)
-    if household is not None:
-        await send(update, d.render.msg("household.address", h=household))
+    found = await read_or_say(update, context, work)
+    chat = update.effective_chat
+    if found is None or chat is None:
+        return
+    household, home = found
+    shown = await chat.send_message(d.render.msg("household.address", h=household, home=home),
+                                    protect_content=True)
+    d.db.read(lambda s: households.show_address_later(s, d.clock, chat.id, shown.message_id))
 
 
 async def note_prompt(update: Update, context: Context, household_id: int,

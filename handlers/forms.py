@@ -16,7 +16,7 @@ from handlers.common import Context, append_to_pressed, deps, edit_or_send, send
 from storage import households
 from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome, Step, cursor, step_of
-from storage.forms.spec import FieldSpec, load
+from storage.forms.spec import Choice, FieldSpec, load
 from storage.models import Advisor, Household, RunStatus
 
 
@@ -24,15 +24,19 @@ def current_answer(context: Context, step: Step) -> str | None:
     """The answer already given to this question (after going back, or pre-filled)."""
     if step.field is None or step.value is None or step.field.type == "items":
         return None
-    return deps(context).render.answer(step.value, step.field, step.choices)
+    return answer_text(context, step, step.field, step.value, step.choices)
 
 
 def answer_text(context: Context, step: Step, spec_field: FieldSpec,
-                value: Any = None) -> str:
-    """An answer as shown: `value`, or else the form's answer to `spec_field`."""
+                value: Any = None, choices: tuple[Choice, ...] | None = None) -> str:
+    """An answer as shown (question, « Garder », summary, echo): `value`, or else the form's
+    answer to `spec_field`; a confidential household's address only as « 🔒 enregistrée »."""
     render = deps(context).render
-    choices = step.extras.get("dynamic_choices", {}).get(spec_field.key, spec_field.choices)
     shown = value if value is not None else step.answers.get(spec_field.key)
+    if shown not in (None, "") and step.hides(spec_field):
+        return render.label("address_hidden")
+    if choices is None:
+        choices = step.extras.get("dynamic_choices", {}).get(spec_field.key, spec_field.choices)
     return render.answer(shown, spec_field, choices)
 
 
@@ -41,7 +45,8 @@ async def show(update: Update, context: Context, step: Step, prefix: str = "") -
     render = deps(context).render
     if step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
         current = current_answer(context, step)
-        text = render.msg("forms.question", step=step, current=current)
+        text = render.msg("forms.question", step=step, current=current,
+                          hidden=step.hides(step.field))
         await send(update, _join(prefix, text), keyboards.question(render, step, current))
     elif step.outcome in (Outcome.SUMMARY, Outcome.INVALID):
         text = render.msg("forms.summary", step=step,

@@ -1,17 +1,26 @@
-"""The door: private chats only, registered advisors only (and invitations to become one)."""
+"""The door: private chats only, registered advisors only (and invitations to become one).
+
+It fails closed: whatever goes wrong here (a malformed update, Telegram refusing an answer,
+the database), the update stops at the gate and the person gets the refusal or nothing,
+never the handlers behind it. Someone turned away hears the refusal once per window
+(storage.security); what they send meanwhile is confirmed and dropped, without a retry that
+would hold the other chats (bot.ratelimit)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from typing import cast
 
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, ExtBot
 
+from bot.ratelimit import NO_RETRY
 from handlers.common import Context, deps, display_name, role_labels, send
-from storage import advisors
+from storage import advisors, security
 from storage.errors import Refused
 from storage.models import Advisor
 
@@ -20,33 +29,97 @@ log = logging.getLogger(__name__)
 
 async def gate(update: Update, context: Context) -> None:
     """Runs before every handler; stops the update unless an active advisor sent it."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        await _leave(update, context)
-        raise ApplicationHandlerStop
-    if user is None or update.my_chat_member is not None:
-        raise ApplicationHandlerStop  # blocked/unblocked by a user: nothing to answer
-    d = deps(context)
-    advisor = d.db.read(lambda s: advisors.identify(s, user.id, display_name(update)))
-    if advisor is not None:
-        return
-    text = update.message.text if update.message and update.message.text else ""
-    if text.startswith("/start ") and await _accept_invitation(update, context, text):
-        raise ApplicationHandlerStop
-    refusal = d.render.msg("access.refusal", telegram_id=user.id)
-    if update.callback_query is not None:
-        await update.callback_query.answer(refusal.replace("<code>", "").replace("</code>", ""),
-                                           show_alert=True)
-    else:
-        await send(update, refusal)
+    try:
+        if await _admitted(update, context):
+            return
+    except Exception:
+        log.exception("the gate failed on update %s: it stops there", update.update_id)
     raise ApplicationHandlerStop
 
 
-async def _accept_invitation(update: Update, context: Context, text: str) -> bool:
+async def _admitted(update: Update, context: Context) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await _leave(update, context)
+        return False
+    if user is None or update.my_chat_member is not None:
+        return False  # blocked/unblocked by a user: nothing to answer
+    d = deps(context)
+    code, attempted = _invitation_code(update), _attempt(update)
+
+    def check(session: Session) -> tuple[Advisor | None, bool]:
+        """Who it is, and for a stranger without a link whether to say the refusal now:
+        one transaction, so that a flood costs as little as possible."""
+        advisor = advisors.identify(session, user.id, display_name(update))
+        if advisor is not None or code:
+            return advisor, False
+        return None, security.refuse_sender(session, d.clock, user.id, attempted)
+
+    advisor, say = d.db.read(check)
+    if advisor is not None:
+        return True
+    if code:
+        if await _accept_invitation(update, context, code):
+            return False
+        say = d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
+    await _refuse(update, context, "access.invitation_invalid" if code else "access.refusal",
+                  say)
+    return False
+
+
+def _invitation_code(update: Update) -> str:
+    """The code of `/start <code>` (a link t.me/bot?start=…), or ''."""
+    text = update.message.text if update.message and update.message.text else ""
+    command, _, rest = text.partition(" ")
+    return rest.strip() if command == "/start" else ""
+
+
+def _attempt(update: Update) -> str:
+    """What was attempted, for the security event: a command's name or the kind of update,
+    never what was typed."""
+    if update.callback_query is not None:
+        return "bouton"
+    message = update.effective_message
+    if message is not None and message.text:
+        word = message.text.split(maxsplit=1)[0] if message.text.strip() else ""
+        return word[:40] if word.startswith("/") else "texte"
+    return "fichier" if message is not None and message.effective_attachment else "autre"
+
+
+def _bot(context: Context) -> ExtBot[int]:
+    """The bot as built (bot.ratelimit.RateLimiter takes an int per call)."""
+    return cast("ExtBot[int]", context.bot)
+
+
+async def _quietly(call: Awaitable[object]) -> None:
+    """A refusal that Telegram does not take (429, blocked…) is not tried again."""
+    try:
+        await call
+    except TelegramError as error:
+        log.info("refusal not delivered: %s", error.__class__.__name__)
+
+
+async def _refuse(update: Update, context: Context, message: str, say: bool) -> None:
+    """The refusal if `say` (the first attempt of the window), else nothing; a button is
+    answered either way."""
+    d = deps(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    refusal = d.render.msg(message, telegram_id=user.id)
+    query = update.callback_query
+    if query is not None:  # always answered; answers do not count against the chat's limit
+        text = refusal.replace("<code>", "").replace("</code>", "") if say else None
+        await _quietly(_bot(context).answer_callback_query(
+            query.id, text, show_alert=say, rate_limit_args=NO_RETRY))
+    elif say and chat is not None:
+        await _quietly(_bot(context).send_message(chat.id, refusal, rate_limit_args=NO_RETRY))
+
+
+async def _accept_invitation(update: Update, context: Context, code: str) -> bool:
+    """True if the invitation let the person in (or was handled before a crash)."""
     d = deps(context)
     user = update.effective_user
     assert user is not None
-    code = text.split(maxsplit=1)[1].strip()
 
     def work(session: Session) -> Advisor:
         return advisors.accept(session, d.clock, code, user.id, display_name(update))
@@ -54,8 +127,7 @@ async def _accept_invitation(update: Update, context: Context, text: str) -> boo
     try:
         applied = d.db.apply(update.update_id, work)
     except Refused:
-        await send(update, d.render.msg("access.invitation_invalid", telegram_id=user.id))
-        return True
+        return False
     advisor: Advisor | None = applied.value
     if advisor is not None:
         labels = role_labels(context)
@@ -65,13 +137,20 @@ async def _accept_invitation(update: Update, context: Context, text: str) -> boo
 
 
 async def _leave(update: Update, context: Context) -> None:
+    """A group chat: said and left once per window, whatever its members send meanwhile."""
     chat = update.effective_chat
     assert chat is not None
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status in ("left", "kicked"):
         return  # removed from the group: nothing to say
-    try:
-        await context.bot.send_message(chat.id, deps(context).render.msg("access.private_only"))
-        await context.bot.leave_chat(chat.id)
-    except TelegramError as error:
-        log.info("could not leave chat %s: %s", chat.id, error)
+    d = deps(context)
+    say = d.db.read(lambda s: security.refuse_sender(s, d.clock, chat.id, _attempt(update),
+                                                     group=True))
+    if update.callback_query is not None:
+        await _quietly(_bot(context).answer_callback_query(update.callback_query.id,
+                                                           rate_limit_args=NO_RETRY))
+    if say:
+        await _quietly(_bot(context).send_message(chat.id, d.render.msg("access.private_only"),
+                                                  rate_limit_args=NO_RETRY))
+    if say or member is not None:  # added again within the window: left without a word
+        await _quietly(_bot(context).leave_chat(chat.id, rate_limit_args=NO_RETRY))

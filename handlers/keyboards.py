@@ -152,7 +152,7 @@ def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
         if c.tenancy.sublet:
             keyboard[-1].append(button("review", "g"))
     keyboard.append([button("report", "w")])
-    if h.confidential and h.address:
+    if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
         keyboard.append([Button(render.label("show_address"),
                                 callback_data=button_data("h", "a", h.id))])
     if actor.role.sees_everything:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from telegram import Bot
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from bot.deps import Deps
 from bot.render import split_message
@@ -45,6 +45,13 @@ class TelegramSender:
                                  title=self.d.render.label("digest_title"))
         # A digest she cannot receive (bot blocked) is not tried again all day.
         return await self._send(advisor, text) or True
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        try:
+            await self.bot.delete_message(chat_id, message_id)
+        except (BadRequest, Forbidden) as error:  # gone already, too old, blocked: done
+            log.info("message not deleted: %s", error.__class__.__name__)
+        return True
 
     async def _send(self, advisor: Advisor, text: str, markup: object = None) -> bool:
         chunks = split_message(text)

@@ -100,7 +100,7 @@ async def today(update: Update, context: Context) -> None:
     d = deps(context)
     day = d.clock.today()
     groups = d.db.read(with_actor(update, lambda s, actor: reminders.digest(
-        s, d.clock, actor, day)))
+        s, d.clock, actor, day, listing="aujourdhui")))
     await send(update, d.render.msg("reminders.digest", groups=groups, day=day,
                                     title=d.render.label("today_title")))
 
@@ -110,7 +110,7 @@ async def upcoming(update: Update, context: Context) -> None:
     day = d.clock.today()
     until = day + timedelta(days=UPCOMING_DAYS)
     groups = d.db.read(with_actor(update, lambda s, actor: reminders.digest(
-        s, d.clock, actor, until)))
+        s, d.clock, actor, until, listing="echeances")))
     await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day, until=until))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
-from storage import reminders
+from storage import deletions, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import Advisor, DigestSent, Household, Reminder
@@ -44,6 +44,8 @@ class Sender(Protocol):
     async def send_group(self, advisor: Advisor, items: Sequence[Outgoing]) -> bool: ...
 
     async def send_digest(self, advisor: Advisor, day: date) -> bool: ...
+
+    async def delete(self, chat_id: int, message_id: int) -> bool: ...
 
 
 def _round_robin(groups: list[tuple[Advisor, list[Outgoing]]]
@@ -71,11 +73,21 @@ class Ticker:
             except Exception:  # deriving failed: what is already stored is still sent
                 log.exception("reminders not derived this time")
             self._last_full_sync = now
+        await self._delete_due()
         if not is_working_time(now, self.clock.tz):
             return 0
         sent = await self._send_due(now)
         await self._digests(now)
         return sent
+
+    async def _delete_due(self) -> None:
+        """Messages shown for a while (a confidential address): deleted at any hour."""
+        with self.db.session() as session:
+            rows = deletions.due(session, self.clock)
+        for row in rows:
+            if await self._try(self.sender.delete(row.chat_id, row.message_id)):
+                with self.db.session() as session:
+                    deletions.done(session, self.clock, row.id or 0)
 
     async def _send_due(self, now: datetime) -> int:
         count = 0

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 from storage.clock import Clock
+from storage.errors import Refused
 from storage.models import ProcessedUpdate
 
 T = TypeVar("T")
@@ -59,9 +60,18 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as error:
                 session.rollback()
+                self._keep_security_event(error)
                 raise
+
+    def _keep_security_event(self, error: BaseException) -> None:
+        """A refused access undoes the update's work, not the trace of the attempt."""
+        if not isinstance(error, Refused) or error.event is None:
+            return
+        found, error.event = error.event, None  # kept once, however far the refusal goes
+        with self.session() as session:
+            session.add(found)
 
     def read(self, fn: Callable[[Session], T]) -> T:
         with self.session() as session:

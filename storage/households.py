@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, plans, reminders
+from storage import audit, deletions, plans, reminders, security
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -125,11 +125,15 @@ def _visible(actor: Advisor) -> SelectOfScalar[Household]:
 
 def get(session: Session, clock: Clock, actor: Advisor, household_id: int,
         action: str = "household.view") -> Household:
-    """A household the actor may see, the access written to the audit log."""
+    """A household the actor may see, the access written to the audit log (`action` empty:
+    the caller writes it, once, naming what was done)."""
     household = session.get(Household, household_id)
-    if household is None or not may_see(actor, household):
+    if household is None:
         raise Refused("household_unknown")
-    audit.record(session, clock, actor, action, household)
+    if not may_see(actor, household):
+        raise security.refused("household_unknown", clock, actor, household, action)
+    if action:
+        audit.record(session, clock, actor, action, household)
     return household
 
 
@@ -229,20 +233,29 @@ def advisor_of(session: Session, household: Household) -> Advisor | None:
 def assignees(session: Session, clock: Clock, actor: Advisor, household_id: int
               ) -> tuple[Household, list[Advisor]]:
     """Whom a coordinator may give the household to (coordinators and admins only)."""
-    if not actor.role.sees_everything:
-        raise Refused("forbidden")
+    _require_coordination(session, clock, actor, household_id, "household.assignees")
     household = get(session, clock, actor, household_id)
     candidates = session.exec(select(Advisor).where(col(Advisor.active))
                               .order_by(col(Advisor.name)))
     return household, [a for a in candidates if a.id != household.advisor_id]
 
 
+def _require_coordination(session: Session, clock: Clock, actor: Advisor, household_id: int,
+                          attempted: str) -> None:
+    """Coordinators and admins only; a conseillère's attempt is a security event."""
+    if actor.role.sees_everything:
+        return
+    household = session.get(Household, household_id)
+    if household is None:
+        raise Refused("forbidden")
+    raise security.refused("forbidden", clock, actor, household, attempted)
+
+
 def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
              advisor_id: int) -> tuple[Household, Advisor]:
     """Give a household to another active advisor: coordinators and admins only."""
-    if not actor.role.sees_everything:
-        raise Refused("forbidden")
-    household = get(session, clock, actor, household_id, action="household.reassign")
+    _require_coordination(session, clock, actor, household_id, "household.reassign")
+    household = get(session, clock, actor, household_id, action="")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None or not advisor.active:
         raise Refused("advisor_unknown")
@@ -264,9 +277,18 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
     return household
 
 
-def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
-    """The address of a confidential household, on explicit demand only: audited as such."""
-    return get(session, clock, actor, household_id, action="household.address.view")
+def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int
+                   ) -> tuple[Household, Tenancy | None]:
+    """The addresses of a confidential household (current one, its home's), on explicit
+    demand only: audited as such."""
+    household = get(session, clock, actor, household_id, action="household.address.view")
+    home = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
+    return household, home
+
+
+def show_address_later(session: Session, clock: Clock, chat_id: int, message_id: int) -> None:
+    """The message that shows an address is deleted after a while (storage.deletions)."""
+    deletions.schedule(session, clock, chat_id, message_id)
 
 
 def open_card(session: Session, clock: Clock, actor: Advisor, household: Household) -> None:

@@ -371,3 +371,38 @@ class DigestSent(SQLModel, table=True):
     advisor_id: int = Field(foreign_key="advisor.id", primary_key=True)
     day: date = Field(primary_key=True)
     at: datetime = _utc_column()
+
+
+class RefusedSender(SQLModel, table=True):
+    """Someone the gate turned away (a stranger, a deactivated advisor, a group chat), by
+    Telegram id: the refusal is said at most once per window, whatever they send meanwhile."""
+
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    refused_at: datetime = _utc_column()
+    # The security event of the current window, whose count grows with each attempt.
+    event_id: int | None = None
+
+
+class SecurityEvent(SQLModel, table=True):
+    """A refused attempt: who (Telegram id, advisor if known), what, when, how many times."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc_column()
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    kind: str  # stranger, deactivated, group, forged_button, forbidden
+    detail: str = ""
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    count: int = 1
+    last_at: datetime = _utc_column()
+
+
+class PendingDeletion(SQLModel, table=True):
+    """A message the bot must delete later (a confidential address shown on demand): a row, so
+    that a restart does not forget it; the reminders' tick deletes it when due."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+    delete_at: datetime = _utc_column()
+    deleted_at: datetime | None = _utc_column(nullable=True)

@@ -33,13 +33,12 @@ class Result:
     answered_by: str = ""  # who answered it (for "déjà enregistré … par …")
 
 
-def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int
-          ) -> tuple[Reminder, Household]:
+def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int,
+          action: str = "reminder.answer") -> tuple[Reminder, Household]:
     reminder = reminders.get(session, reminder_id)
     if reminder is None:
         raise Refused("reminder_unknown")
-    household = households.get(session, clock, actor, reminder.household_id,
-                               action="reminder.answer")
+    household = households.get(session, clock, actor, reminder.household_id, action=action)
     return reminder, household
 
 
@@ -88,7 +87,7 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
 
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
     """From a grouped message: the reminder alone, with its buttons."""
-    reminder, household = _load(session, clock, actor, reminder_id)
+    reminder, household = _load(session, clock, actor, reminder_id, action="reminder.open")
     already = reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED)
     return Result(reminder, household, already=already)
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from reminders import rules
 from reminders.calendar import slot, slot_after
-from storage import plans
+from storage import audit, plans
 from storage.clock import Clock
 from storage.models import (
     Advisor,
@@ -199,6 +199,9 @@ def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_i
     reminder.status, reminder.sent_at = ReminderStatus.SENT, clock.now()
     reminder.sent_to_id, reminder.late = advisor_id, late
     session.add(reminder)
+    # The household was shown to her, alone or as a line of a grouped message.
+    audit.record(session, clock, session.get(Advisor, advisor_id), "reminder.sent",
+                 session.get(Household, reminder.household_id), detail=reminder.key)
 
 
 def release(session: Session, clock: Clock, reminder_id: int, owner: str) -> None:
@@ -262,9 +265,10 @@ def payload_date(reminder: Reminder, name: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def digest(session: Session, clock: Clock, advisor: Advisor, until: date
+def digest(session: Session, clock: Clock, advisor: Advisor, until: date, listing: str = "digest"
            ) -> list[tuple[Household, list[Reminder]]]:
-    """The open reminders of the advisor's households due until `until`, per household."""
+    """The open reminders of the advisor's households due until `until`, per household;
+    each household listed is audited, `listing` saying where (digest, aujourdhui, echeances)."""
     mine = list(session.exec(select(Household).where(
         Household.advisor_id == advisor.id, Household.status == "actif")
         .order_by(col(Household.reference))))
@@ -272,7 +276,10 @@ def digest(session: Session, clock: Clock, advisor: Advisor, until: date
     by_household: dict[int, list[Reminder]] = {}
     for reminder in found:
         by_household.setdefault(reminder.household_id, []).append(reminder)
-    return [(h, by_household[h.id or 0]) for h in mine if (h.id or 0) in by_household]
+    listed = [(h, by_household[h.id or 0]) for h in mine if (h.id or 0) in by_household]
+    for household, _due in listed:
+        audit.record(session, clock, advisor, "household.list", household, detail=listing)
+    return listed
 
 
 def coordinators(session: Session) -> list[Advisor]:

@@ -130,6 +130,19 @@ class Step:
         return list(self.run.answers.get(self.cursor.top.key) or [])
 
     @property
+    def confidential(self) -> bool:
+        """The household is confidential, or the form being filled says it will be."""
+        if self.household is not None and self.household.confidential:
+            return True
+        flag = self.spec.confidential_flag
+        return flag is not None and self.run.answers.get(flag) is True
+
+    def hides(self, spec_field: FieldSpec) -> bool:
+        """An address of a confidential household: never shown in a form (only the
+        audited 🔒 of the card shows it)."""
+        return spec_field.sensitive == "address" and self.confidential
+
+    @property
     def position(self) -> tuple[int, int]:
         """(number of the current question, questions that apply), for "3/18"."""
         keys = [f.key for f in self.spec.fields if f.applies(self.run.answers)]
@@ -245,9 +258,16 @@ class Engine:
             run.step = None if spec.summary and self._all_answered(spec, run) \
                 else self._next_top(spec, run, None)
             audit.record(self.session, self.clock, self.actor, f"{form}.start", household)
+        else:
+            self._audit_resume(run)
         run.status = RunStatus.ACTIVE
         self._save(run)
         return self.current(run)
+
+    def _audit_resume(self, run: FormRun) -> None:
+        """A form taken up again shows its answers again: audited like its start."""
+        audit.record(self.session, self.clock, self.actor, f"{run.form}.resume",
+                     self._household(run))
 
     def pause_active(self) -> FormRun | None:
         run = self.active()
@@ -431,6 +451,7 @@ class Engine:
         self.pause_active()
         run.status = RunStatus.ACTIVE
         self._save(run)
+        self._audit_resume(run)
         return self.current(run)
 
     def cancel(self, run_id: int) -> Step:

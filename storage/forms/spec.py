@@ -13,6 +13,7 @@ DEFINITIONS = Path(__file__).with_name("definitions")
 FIELD_TYPES = {"text", "int", "amount", "date", "phone", "choice", "multi", "yesno", "ages",
                "items"}
 TEXT_LIMIT = 3000
+SENSITIVE = {"address"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class FieldSpec:
     max_items: int = 20
     # A rule of storage.forms.targets that proposes an answer when the question comes.
     propose: str | None = None
+    # "address": never shown for a confidential household (see Step.hides).
+    sensitive: str | None = None
 
     def applies(self, answers: dict[str, Any]) -> bool:
         return self.when is None or self.when.holds(answers)
@@ -87,6 +90,9 @@ class FormSpec:
     fields: tuple[FieldSpec, ...]
     needs_household: bool = False
     summary: bool = True  # False: stored as soon as the last question is answered
+    # The yes/no question of this form that makes the household confidential (its answer
+    # counts before the household exists, see Step.hides).
+    confidential_flag: str | None = None
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -142,6 +148,12 @@ def _field(raw: dict[str, Any], sections: set[str], keys: set[str],
             raise fail(f"condition on an earlier unknown field {when.get('field')!r}")
         condition = Condition(when["field"], tuple(when.get("is", ())), bool(when.get("positive")))
     raw["quick"] = tuple(raw.get("quick", ()))
+    if raw.get("sensitive") not in (None, *SENSITIVE):
+        raise fail(f"unknown sensitivity {raw.get('sensitive')!r}")
+    if raw.get("sensitive") and section is not None:
+        # A list's lines are drawn without the household (labels.txt item_line): an address
+        # there could not be hidden, so it is not allowed.
+        raise fail("a sensitive answer cannot be part of a list's item")
     try:
         return FieldSpec(choices=choices, when=condition, **raw)
     except TypeError as error:
@@ -167,6 +179,7 @@ def parse(data: dict[str, Any]) -> FormSpec:
         fields=tuple(fields),
         needs_household=bool(data.get("needs_household", False)),
         summary=bool(data.get("summary", True)),
+        confidential_flag=data.get("confidential_flag"),
     )
 
 

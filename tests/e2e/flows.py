@@ -48,6 +48,11 @@ async def open_household(user: Any, last: str = "Dupont", first: str = "Hélène
         await user.click(r"Passer")
     else:
         await user.send(phone)
+    await user.expect(r"confidentielle")
+    await user.click(r"^Oui$" if confidential else r"^Non$")
+    if confidential:
+        await user.expect(r"Date de l'attestation")
+        await user.send("02/03/2027")
     await user.expect(r"Adresse actuelle")
     if address is None:
         await user.click(r"Passer")
@@ -67,11 +72,6 @@ async def open_household(user: Any, last: str = "Dupont", first: str = "Hélène
     await user.expect(r"Éligibilité")
     await user.click(r"DALO")
     await user.click(r"Valider")
-    await user.expect(r"confidentielle")
-    await user.click(r"^Oui$" if confidential else r"^Non$")
-    if confidential:
-        await user.expect(r"Date de l'attestation")
-        await user.send("02/03/2027")
     await user.expect(r"Début de l'accompagnement")
     await user.click(r"Aujourd'hui")
     if advisor is not None:

@@ -25,7 +25,18 @@ async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
         error = await admin.expect(r"⚠️")
         assert "06 12 34 56 78" in error.text
     await admin.send("+33 6 11 22 33 44")
-    await admin.expect(r"Adresse")
+    await admin.expect(r"confidentielle")
+    await admin.send("peut-être")
+    await admin.expect(r"Réponse attendue : oui ou non")
+    await admin.send("oui")
+    await admin.expect(r"attestation")
+    for wrong, expected in (("31/02/2027", r"n'existe pas"), ("2027-03-01", r"jj/mm/aaaa"),
+                            ("01/01/2030", r"après le 15/03/2027")):
+        await admin.send(wrong)
+        await admin.expect(expected)
+    await admin.send("1/3/2027")
+    question = await admin.expect(r"Adresse")
+    assert "jamais affichée" in question.text  # asked after the confidential flag
     await admin.send("3 allée des Pins, 40100 Dax")
     await admin.expect(r"adultes")
     await admin.send("0")
@@ -46,16 +57,6 @@ async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
     await admin.click(r"Demande du bailleur")
     await admin.expect(r"Éligibilité")
     await admin.click(r"Valider")
-    await admin.expect(r"confidentielle")
-    await admin.send("peut-être")
-    await admin.expect(r"Réponse attendue : oui ou non")
-    await admin.send("oui")
-    await admin.expect(r"attestation")
-    for wrong, expected in (("31/02/2027", r"n'existe pas"), ("2027-03-01", r"jj/mm/aaaa"),
-                            ("01/01/2030", r"après le 15/03/2027")):
-        await admin.send(wrong)
-        await admin.expect(expected)
-    await admin.send("1/3/2027")
     await admin.expect(r"Début")
     await admin.send("15/03/2027")
     summary = await admin.expect(r"résumé")
@@ -63,6 +64,8 @@ async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
     assert "Téléphone : 06 11 22 33 44" in summary.text
     assert "RSA / prime d'activité : 607,75 €" in summary.text
     assert "Parcours : Demande du bailleur" in summary.text
+    assert "allée des Pins" not in summary.text
+    assert "Adresse : 🔒 adresse enregistrée" in summary.text
     await admin.click(r"Confirmer")
     await admin.expect(r"Ménage 2027-0001 · A. N. ouvert")
     card = await admin.expect(r"📁")
@@ -177,10 +180,12 @@ async def test_two_advisors_at_once_never_mix(tg, bot, admin):
     await admin.click(r"Pause")
     await admin.expect(r"en pause")
     await sophie.click(r"Passer")
-    await sophie.expect(r"Adresse")
+    await sophie.expect(r"confidentielle")
     await admin.send("/reprendre")
     await admin.expect(r"Téléphone")
     assert not any("Alpha" in m.text or "Anne" in m.text for m in sophie.history)
+    await sophie.click(r"^Non$")
+    await sophie.expect(r"Adresse")
     # Sophie (conseillère) is not asked whom to assign: her own household.
     await sophie.click(r"Passer")
     await sophie.expect(r"adultes")
@@ -194,8 +199,6 @@ async def test_two_advisors_at_once_never_mix(tg, bot, admin):
     await sophie.click(r"Autre")
     await sophie.expect(r"Éligibilité")
     await sophie.click(r"Valider")
-    await sophie.expect(r"confidentielle")
-    await sophie.click(r"^Non$")
     await sophie.expect(r"Début")
     await sophie.click(r"Aujourd'hui")
     summary = await sophie.expect(r"résumé")
@@ -204,7 +207,7 @@ async def test_two_advisors_at_once_never_mix(tg, bot, admin):
     await sophie.expect(r"Ménage 2027-0001 · B. B. ouvert")
     # The admin's household gets the next number; Sophie does not see it.
     await admin.send("06 10 00 00 01")
-    await admin.expect(r"Adresse")
+    await admin.expect(r"confidentielle")
     await sophie.send("/cherche alpha")
     await sophie.expect(r"Aucun ménage trouvé")
     await admin.send("/cherche berthe")

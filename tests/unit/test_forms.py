@@ -59,18 +59,25 @@ def test_household_form_saves_each_answer_and_creates_on_confirm(db, clock):
     assert step.outcome == Outcome.INVALID and step.error.code == "empty"
     answer(db, clock, cid, lambda e: e.answer_text(e.active(), "Léa"))
     step = answer(db, clock, cid, lambda e: e.skip(e.active(), "telephone"))
-    assert step.field.key == "adresse"
+    assert step.field.key == "confidentiel"  # before any address
     # A button of an older question: stale, nothing changes.
     step = answer(db, clock, cid, lambda e: e.skip(e.active(), "telephone"))
     assert step.outcome == Outcome.STALE
     # Back, then keep.
-    step = answer(db, clock, cid, lambda e: e.back(e.active(), "adresse"))
+    step = answer(db, clock, cid, lambda e: e.back(e.active(), "confidentiel"))
     assert step.field.key == "telephone"
     step = answer(db, clock, cid, lambda e: e.back(e.active(), "telephone"))
     assert step.field.key == "prenom"
     step = answer(db, clock, cid, lambda e: e.keep(e.active(), "prenom"))
     assert step.field.key == "telephone"
-    for text in ("0612345678", "1 rue X", "1", "0"):  # phone, address, adults, children
+    step = answer(db, clock, cid, lambda e: e.answer_text(e.active(), "0612345678"))
+    step = answer(db, clock, cid, lambda e: e.choose(e.active(), "confidentiel", 1))
+    assert step.field.key == "date_attestation"  # the condition now holds
+    step = answer(db, clock, cid, lambda e: e.answer_text(e.active(), "20/03/2027"))
+    assert step.error.code == "date_too_late"
+    step = answer(db, clock, cid, lambda e: e.answer_text(e.active(), "01/03/2027"))
+    assert step.field.key == "adresse" and step.hides(step.field)
+    for text in ("1 rue X", "1", "0"):  # address, adults, children
         step = answer(db, clock, cid, lambda e, t=text: e.answer_text(e.active(), t))
     for key in ("res_activite", "res_rsa", "res_famille", "res_chomage", "res_pension",
                 "res_autres"):
@@ -81,11 +88,6 @@ def test_household_form_saves_each_answer_and_creates_on_confirm(db, clock):
     step = answer(db, clock, cid, lambda e: e.choose(e.active(), "eligibilite", 0))
     assert step.answers["eligibilite"] == []
     step = answer(db, clock, cid, lambda e: e.validate(e.active(), "eligibilite"))
-    step = answer(db, clock, cid, lambda e: e.choose(e.active(), "confidentiel", 1))
-    assert step.field.key == "date_attestation"  # the condition now holds
-    step = answer(db, clock, cid, lambda e: e.answer_text(e.active(), "20/03/2027"))
-    assert step.error.code == "date_too_late"
-    step = answer(db, clock, cid, lambda e: e.answer_text(e.active(), "01/03/2027"))
     step = answer(db, clock, cid, lambda e: e.today(e.active(), "debut"))
     # A conseillère is not asked to whom: her own household.
     assert step.outcome == Outcome.SUMMARY

@@ -1,0 +1,34 @@
+"""PTB's AIORateLimiter, with a way to say "no retry" for one call.
+
+AIORateLimiter waits out a 429 and retries; while it waits, it holds *every* request of the
+bot (`_retry_after_event`), whatever the chat. That is right for an advisor's answer, wrong
+for a refusal to a stranger who floods the bot: his 429 would stall everyone. PTB reads
+`rate_limit_args=0` as "the default", so `NO_RETRY` is honoured here: the call goes straight
+to Telegram and a 429 reaches the caller at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram._utils.types import JSONDict
+from telegram.ext import AIORateLimiter
+
+NO_RETRY = 0
+
+
+class RateLimiter(AIORateLimiter):
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if rate_limit_args == NO_RETRY:
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data,
+                                             rate_limit_args)
