@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,7 +26,8 @@ from storage.models import (
     RunStatus,
     Tenancy,
 )
-from storage.text import digits, fold
+from storage.text import compact, digits
+from storage.validators import Invalid, parse_phone
 
 PAGE_SIZE = 8
 # A card stays "open" for notes this long after the advisor last touched it, so that a
@@ -52,12 +55,29 @@ class HouseholdData:
     reference: str | None = None
 
 
+REFERENCE = re.compile(r"^\d{4}-\d+$")
+
+
+def phone_key(phone: str) -> str:
+    """A phone in one national form (`06 12 34 56 78`) whatever way it was typed, or as
+    typed when it is no French number."""
+    try:
+        return parse_phone(phone)
+    except Invalid:
+        return phone.strip()
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """Name and first name as a lookup compares them (see `storage.text.compact`)."""
+    return f" | {compact(last_name)} | {compact(first_name)} | "
+
+
 def search_key(household: Household) -> str:
-    parts = [household.reference, household.last_name, household.first_name, household.phone]
-    parts.append(digits(household.phone))
-    if not household.confidential:
-        parts.append(household.address)
-    return fold(" | ".join(parts))
+    """`reference | name | first name | phone digits | address` (address empty when
+    confidential), each part compacted: the text a lookup matches."""
+    address = "" if household.confidential else compact(household.address)
+    return (f"{household.reference.lower()}{name_key(household.last_name, household.first_name)}"
+            f"{digits(phone_key(household.phone))} | {address}")
 
 
 def next_reference(session: Session, year: int) -> str:
@@ -71,7 +91,7 @@ def next_reference(session: Session, year: int) -> str:
 
 def apply_data(household: Household, data: HouseholdData) -> None:
     household.last_name, household.first_name = data.last_name, data.first_name
-    household.phone, household.address = data.phone, data.address
+    household.phone, household.address = phone_key(data.phone), data.address
     household.adults = data.adults
     household.children_ages = list(data.children_ages or [])
     household.resources = dict(data.resources or {})
@@ -142,21 +162,82 @@ def by_reference(session: Session, clock: Clock, actor: Advisor, reference: str)
 
 def search(session: Session, clock: Clock, actor: Advisor, text: str, limit: int = 10
            ) -> list[Household]:
-    """Name, reference, phone or address fragment, case- and accent-insensitive."""
-    words = fold(text).split()
+    """Name, reference, phone or address fragments, each matched ignoring case, accents,
+    apostrophes, hyphens and spaces; a phone in any French form."""
+    words = search_terms(text)
     if not words:
         return []
     query = _visible(actor)
     for word in words:
-        conditions = [col(Household.search_key).contains(word, autoescape=True)]
-        number = digits(word)
-        if len(number) >= 4 and number == word.replace(".", "").replace("-", ""):
-            conditions.append(col(Household.search_key).contains(number, autoescape=True))
-        query = query.where(or_(*conditions))
+        query = query.where(col(Household.search_key).contains(word, autoescape=True))
     found = list(session.exec(query.order_by(col(Household.reference)).limit(limit)))
     for household in found:  # each household shown, even as a line of a list, is a read
         audit.record(session, clock, actor, "household.search", household)
     return found
+
+
+@dataclass
+class Duplicate:
+    """An existing household that may be the one being opened. `visible`: the actor may
+    open it; otherwise only its label and its advisor's name are shown."""
+
+    household: Household
+    advisor: Advisor | None
+    visible: bool
+    same_phone: bool
+    same_name: bool
+
+
+DUPLICATES_SHOWN = 3
+
+
+def find_duplicates(session: Session, clock: Clock, actor: Advisor, last_name: str,
+                    first_name: str, phone: str = "", ignore: Sequence[int] = ()
+                    ) -> list[Duplicate]:
+    """Households (active or closed, whoever follows them) with the same phone, or the same
+    name and first name, as the one being opened; `ignore`: those she already set aside."""
+    number = phone_key(phone) if phone else ""
+    names = name_key(last_name, first_name)
+    conditions = []
+    if compact(last_name) and compact(first_name):
+        conditions.append(col(Household.search_key).contains(names, autoescape=True))
+    if number:
+        conditions.append(col(Household.phone) == number)
+    if not conditions:
+        return []
+    query = select(Household).where(or_(*conditions))
+    if ignore:
+        query = query.where(col(Household.id).not_in(list(ignore)))
+    found = []
+    for household in session.exec(query.order_by(col(Household.reference))
+                                  .limit(DUPLICATES_SHOWN)):
+        audit.record(session, clock, actor, "household.duplicate", household)
+        found.append(Duplicate(
+            household=household, advisor=advisor_of(session, household),
+            visible=may_see(actor, household),
+            same_phone=bool(number) and household.phone == number,
+            same_name=name_key(household.last_name, household.first_name) == names))
+    return found
+
+
+def search_terms(text: str) -> list[str]:
+    """What each typed word must match in `search_key`: a whole phone number typed with
+    spaces is one term (`+33 6 12 34 56 78` -> `0612345678`)."""
+    try:
+        return [digits(parse_phone(text))]
+    except Invalid:
+        pass
+    terms = []
+    for token in text.split():
+        if REFERENCE.match(token):
+            terms.append(token)
+            continue
+        try:
+            terms.append(digits(parse_phone(token)))
+        except Invalid:
+            if word := compact(token):
+                terms.append(word)
+    return terms
 
 
 def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only: bool = True
