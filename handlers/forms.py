@@ -39,7 +39,10 @@ def answer_text(context: Context, step: Step, spec_field: FieldSpec,
 async def show(update: Update, context: Context, step: Step, prefix: str = "") -> None:
     """Render a step: a question, a summary, or the end of the form."""
     render = deps(context).render
-    if step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
+    if step.extras.get("duplicates"):  # the next question waits for her choice
+        await send(update, _join(prefix, render.msg("forms.duplicates", step=step)),
+                   keyboards.duplicates(render, step))
+    elif step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
         current = current_answer(context, step)
         text = render.msg("forms.question", step=step, current=current)
         await send(update, _join(prefix, text), keyboards.question(render, step, current))
@@ -208,6 +211,24 @@ async def on_resume(update: Update, context: Context, run_id: int, cancel: bool)
     def work(session: Session, actor: Advisor) -> Step:
         engine = Engine(session, d.clock, actor)
         return engine.cancel(run_id) if cancel else engine.resume(run_id)
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        return d.render.msg("forms.closed")
+    if applied.value is not None:
+        await show(update, context, applied.value)
+    return None
+
+
+async def on_duplicates(update: Update, context: Context, run_id: int, confirming: bool,
+                        household_ids: list[int]) -> str | None:
+    """"Create a new household anyway": the form goes on, or is confirmed."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step:
+        return Engine(session, d.clock, actor).set_aside_duplicates(run_id, household_ids,
+                                                                    confirming)
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))

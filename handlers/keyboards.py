@@ -119,6 +119,21 @@ def fields(render: Renderer, step: Step, section_key: str) -> InlineKeyboardMark
     return InlineKeyboardMarkup(keyboard)
 
 
+def duplicates(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    """The households that may be the one being opened: open one (if hers to see), or go on
+    with a new one (`dn:<run>:<1 if asked at confirmation>:<ids set aside>`)."""
+    found = step.extras["duplicates"]
+    keyboard = [[Button(render.label("open_existing", h=d.household),
+                        callback_data=button_data("h", "o", d.household.id))]
+                for d in found if d.visible]
+    ids = ".".join(str(d.household.id) for d in found)
+    confirming = int(bool(step.extras.get("confirming")))
+    keyboard.append([Button(render.label("create_anyway"),
+                            callback_data=button_data("dn", step.run.id, confirming, ids))])
+    keyboard.append([Button(render.label("abandon"), callback_data=button_data("a", step.run.id))])
+    return InlineKeyboardMarkup(keyboard)
+
+
 def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         Button(render.label("resume"), callback_data=button_data("r", step.run.id)),
