@@ -17,6 +17,7 @@ from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
     Advisor,
+    AuditLog,
     Diagnostic,
     EntryPath,
     FormRun,
@@ -130,6 +131,14 @@ def create(session: Session, clock: Clock, actor: Advisor | None, data: Househol
                      detail="" if actor else "import")
         return household
     raise RuntimeError("could not allocate a household reference")
+
+
+def imported(session: Session, household: Household) -> bool:
+    """Whether the household came with a caseload imported from a file (`hlm-bot import`)."""
+    query = select(AuditLog.id).where(AuditLog.household_id == household.id,
+                                      AuditLog.action == "household.create",
+                                      AuditLog.detail == "import")
+    return session.exec(query).first() is not None
 
 
 def may_see(actor: Advisor, household: Household) -> bool:
