@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -229,8 +229,13 @@ def reminder_list(render: Renderer, items: Sequence[Outgoing]) -> InlineKeyboard
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,
-                   pages: int = 1) -> InlineKeyboardMarkup | None:
-    keyboard = [[Button(render.label("household", h=h), callback_data=button_data("h", "o", h.id))]
+                   pages: int = 1, next_due: Mapping[int, Reminder] | None = None
+                   ) -> InlineKeyboardMarkup | None:
+    """One button per household; `next_due` (`storage.households.next_due`) adds each one's
+    most urgent item."""
+    due = next_due or {}
+    keyboard = [[Button(render.label("household", h=h, next=due.get(h.id or 0)),
+                        callback_data=button_data("h", "o", h.id))]
                 for h in households]
     if page is not None and pages > 1:
         navigation = []

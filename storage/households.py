@@ -23,6 +23,7 @@ from storage.models import (
     FormRun,
     Household,
     Note,
+    Reminder,
     RentRecord,
     RunStatus,
     Tenancy,
@@ -249,6 +250,15 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
+def next_due(session: Session, clock: Clock, rows: Sequence[Household]) -> dict[int, Reminder]:
+    """Each household's most urgent open reminder: with the commune, what tells households
+    apart in a list without their names."""
+    found: dict[int, Reminder] = {}
+    for reminder in reminders.upcoming(session, clock, rows, date.max):
+        found.setdefault(reminder.household_id, reminder)
+    return found
+
+
 def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only: bool = True
          ) -> tuple[list[Household], int, int]:
     """One page of the actor's households (assigned to her), its number and the page count."""
@@ -327,20 +337,35 @@ def assignees(session: Session, clock: Clock, actor: Advisor, household_id: int
     return household, [a for a in candidates if a.id != household.advisor_id]
 
 
+@dataclass
+class Reassignment:
+    household: Household
+    advisor: Advisor  # who follows it now
+    previous: Advisor | None  # who followed it before
+    actor: Advisor
+    told: list[Advisor]  # who gets a message (the handler sends; one out of reach is skipped)
+
+
 def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
-             advisor_id: int) -> tuple[Household, Advisor]:
-    """Give a household to another active advisor: coordinators and admins only."""
+             advisor_id: int) -> Reassignment:
+    """Give a household to another active advisor: coordinators and admins only. The advisor
+    who receives it and the one who loses it are told (not the actor, not a deactivated one)."""
     if not actor.role.sees_everything:
         raise Refused("forbidden")
     household = get(session, clock, actor, household_id, action="household.reassign")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None or not advisor.active:
         raise Refused("advisor_unknown")
+    previous = advisor_of(session, household)
+    told: list[Advisor] = []
+    if previous is None or previous.id != advisor.id:
+        told = [a for a in (advisor, previous)
+                if a is not None and a.active and a.id != actor.id]
     household.advisor_id, household.updated_at = advisor.id, clock.now()
     session.add(household)
     audit.record(session, clock, actor, "household.reassign", household,
                  detail=f"-> {advisor.telegram_id}")
-    return household, advisor
+    return Reassignment(household, advisor, previous, actor, told)
 
 
 def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
