@@ -221,21 +221,29 @@ async def on_resume(update: Update, context: Context, run_id: int, cancel: bool)
     return None
 
 
-async def on_duplicates(update: Update, context: Context, run_id: int, confirming: bool,
+async def on_duplicates(update: Update, context: Context, run_id: int, action: str,
                         household_ids: list[int]) -> str | None:
-    """"Create a new household anyway": the form goes on, or is confirmed."""
+    """The answer to "this household may exist already": `o` open the existing one (the new
+    one is dropped), `n` create a new one anyway (the form goes on), `c` the same at
+    confirmation (the household is created)."""
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Step:
-        return Engine(session, d.clock, actor).set_aside_duplicates(run_id, household_ids,
-                                                                    confirming)
+        engine = Engine(session, d.clock, actor)
+        if action == "o":
+            return engine.cancel(run_id)
+        return engine.set_aside_duplicates(run_id, household_ids, action == "c")
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
-        return d.render.msg("forms.closed")
-    if applied.value is not None:
+        if action != "o":
+            return d.render.msg("forms.closed")
+        applied = None  # the form already ended: the existing household still opens
+    if applied is not None and applied.value is not None:
         await show(update, context, applied.value)
+    if action == "o":
+        await send_card(update, context, household_ids[0])
     return None
 
 

@@ -120,16 +120,17 @@ def fields(render: Renderer, step: Step, section_key: str) -> InlineKeyboardMark
 
 
 def duplicates(render: Renderer, step: Step) -> InlineKeyboardMarkup:
-    """The households that may be the one being opened: open one (if hers to see), or go on
-    with a new one (`dn:<run>:<1 if asked at confirmation>:<ids set aside>`)."""
-    found = step.extras["duplicates"]
+    """The households that may be the one being opened: open one (if hers to see: the new one
+    is dropped), or go on with a new one (`dn:<run>:<o|n|c>:<ids>`; `c`: asked at
+    confirmation, the new one is created)."""
+    run_id, found = step.run.id, step.extras["duplicates"]
     keyboard = [[Button(render.label("open_existing", h=d.household),
-                        callback_data=button_data("h", "o", d.household.id))]
+                        callback_data=button_data("dn", run_id, "o", d.household.id))]
                 for d in found if d.visible]
     ids = ".".join(str(d.household.id) for d in found)
-    confirming = int(bool(step.extras.get("confirming")))
+    action = "c" if step.extras.get("confirming") else "n"
     keyboard.append([Button(render.label("create_anyway"),
-                            callback_data=button_data("dn", step.run.id, confirming, ids))])
+                            callback_data=button_data("dn", run_id, action, ids))])
     keyboard.append([Button(render.label("abandon"), callback_data=button_data("a", step.run.id))])
     return InlineKeyboardMarkup(keyboard)
 
