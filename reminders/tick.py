@@ -133,8 +133,11 @@ class Ticker:
     def _outgoing(self, session: Session, reminder: Reminder, household: Household,
                   now: datetime) -> Outgoing:
         if reminder.due_on < reminder.created_at.astimezone(self.clock.tz).date():
-            # It fell due before it existed: the bot was not stopped, the record came late.
-            reason = "import" if households.imported(session, household) else "record"
+            # It fell due before it existed: the bot was not stopped, the record came late
+            # (with the caseload's import, or when the advisor entered it).
+            with_import = reminder.created_at - household.created_at < LATE_AFTER \
+                and households.imported(session, household)
+            reason = "import" if with_import else "record"
             return Outgoing(reminder, household, late=True, reason=reason)
         # Late: its slot passed while nothing sent it (not: created today for today).
         waited = now - max(reminder.due_at, reminder.created_at)

@@ -12,7 +12,7 @@ from reminders.tick import Outgoing, Ticker
 from storage import households, tenancy
 from storage.clock import FixedClock
 from storage.households import HouseholdData
-from storage.models import Advisor, Role
+from storage.models import Advisor, Household, Role
 
 from factories import make_advisor
 
@@ -79,3 +79,15 @@ async def test_one_recorded_late_is_marked_so(db):
     text = Renderer(PARIS).msg("reminders.reminder", r=item.reminder, h=item.household,
                           late=item.late, reason=item.reason)
     assert "Déjà échu à son enregistrement : prévu le 01/03/2027" in text
+
+
+async def test_entered_later_on_an_imported_household_is_no_import(db):
+    clock = FixedClock(PARIS, datetime(2027, 3, 15, 10, 0, tzinfo=PARIS))
+    _caseload(db, clock, imported=True, due=date(2027, 3, 1), count=0)
+    clock.advance(timedelta(days=2))
+    with db.session() as s:
+        household = s.get(Household, 1)
+        tenancy.add_free(s, clock, s.get(Advisor, 1), household, date(2027, 3, 10), "oubli")
+    sender = Sender()
+    await Ticker(db, clock, sender, "a").tick()
+    assert [(i.late, i.reason) for i in sender.singles] == [(True, "record")]
