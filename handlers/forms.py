@@ -241,6 +241,8 @@ async def on_duplicates(update: Update, context: Context, run_id: int, action: s
             return d.render.msg("forms.closed")
         applied = None  # the form already ended: the existing household still opens
     if applied is not None and applied.value is not None:
+        if applied.value.outcome == Outcome.STALE:
+            return d.render.msg("forms.stale")
         await show(update, context, applied.value)
     if action == "o":
         await send_card(update, context, household_ids[0])

@@ -487,8 +487,12 @@ class Engine:
                              ) -> Step:
         """"Create a new one anyway": these households are not the one being opened; the
         form goes on (or, asked at confirmation, is confirmed)."""
+        run = self._own_run(run_id, {RunStatus.PAUSED, RunStatus.ACTIVE})
+        already = set(run.answers.get("_not_duplicates", []))
+        if run.status == RunStatus.ACTIVE and already >= set(household_ids):
+            return self._stale_step(load(run.form), run)  # a second tap: done already
         run = self.resume(run_id).run
-        ignored = {*run.answers.get("_not_duplicates", []), *household_ids}
+        ignored = {*already, *household_ids}
         run.answers = {**run.answers, "_not_duplicates": sorted(ignored)}
         self._save(run)
         return self.confirm(run) if confirming and run.step is None else self.current(run)

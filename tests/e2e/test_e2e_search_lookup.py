@@ -88,8 +88,13 @@ async def test_the_same_person_is_not_created_twice_without_a_word(tg, bot, admi
     assert "2027-0001 · H. N." in asked.text and "suivi par Claire Martin" in asked.text
     assert "Hélène" not in asked.text
     assert asked.button_texts == ["➕ Créer un nouveau ménage", "🗑 Abandonner"]
-    await lea.click(r"Créer un nouveau ménage")
+    first_tap = await lea.click(r"Créer un nouveau ménage")
+    second_tap = await lea.click(r"Créer un nouveau ménage")  # a double tap: asked once
     await lea.expect(r"Adresse actuelle")
+    await tg.wait_answered(second_tap)
+    await tg.wait_answered(first_tap)
+    assert sum("Adresse actuelle" in m.text for m in lea.history) == 1
+    assert "déjà reçu sa réponse" in (second_tap.answer or {}).get("text", "")
     await open_rest(lea)
     done = await lea.expect(r"Ménage .* ouvert")
     assert "2027-0002" in done.text
