@@ -81,6 +81,9 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     kind = parts[0]
     if kind == "f":
         return await forms.on_form_button(update, context, parts)
+    if kind == "dn":
+        return await forms.on_duplicates(update, context, int(parts[1]), parts[2],
+                                         [int(i) for i in parts[3].split(".") if i])
     if kind in {"r", "a"}:
         return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a")
     if kind == "h":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session
 from telegram import Update
+from telegram.error import TelegramError
 
 from handlers import keyboards
 from handlers.common import (
@@ -16,7 +19,9 @@ from handlers.common import (
 )
 from storage import households
 from storage.errors import Refused
-from storage.models import Advisor, Household, Tenancy
+from storage.models import Advisor, Household, Reminder, Tenancy
+
+log = logging.getLogger(__name__)
 
 
 async def send_card(update: Update, context: Context, household_id: int) -> None:
@@ -37,13 +42,14 @@ async def send_search(update: Update, context: Context, text: str) -> None:
     d = deps(context)
     limit = 10
 
-    def work(session: Session, actor: Advisor) -> list[Household]:
-        return households.search(session, d.clock, actor, text, limit=limit)
+    def work(session: Session, actor: Advisor) -> tuple[list[Household], dict[int, Reminder]]:
+        found = households.search(session, d.clock, actor, text, limit=limit)
+        return found, households.next_due(session, d.clock, found)
 
     if not text.strip():
         await send(update, d.render.msg("household.search_usage"))
         return
-    found = d.db.read(with_actor(update, work))
+    found, next_due = d.db.read(with_actor(update, work))
     if not found:
         await send(update, d.render.msg("household.search_none", text=text))
     elif len(found) == 1:
@@ -51,19 +57,21 @@ async def send_search(update: Update, context: Context, text: str) -> None:
     else:
         await send(update, d.render.msg("household.search_many", text=text, count=len(found),
                                         limit=limit),
-                   keyboards.household_list(d.render, found))
+                   keyboards.household_list(d.render, found, next_due=next_due))
 
 
 async def send_my_households(update: Update, context: Context, page: int,
                              replace: bool = False) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[list[Household], int, int]:
-        return households.page(session, d.clock, actor, page)
+    def work(session: Session, actor: Advisor
+             ) -> tuple[list[Household], int, int, dict[int, Reminder]]:
+        rows, number, pages = households.page(session, d.clock, actor, page)
+        return rows, number, pages, households.next_due(session, d.clock, rows)
 
-    rows, page, pages = d.db.read(with_actor(update, work))
+    rows, page, pages, next_due = d.db.read(with_actor(update, work))
     text = d.render.msg("household.my_households", page=page, pages=pages, count=len(rows))
-    keyboard = keyboards.household_list(d.render, rows, page, pages)
+    keyboard = keyboards.household_list(d.render, rows, page, pages, next_due)
     if replace:
         await edit_or_send(update, text, keyboard)
     else:
@@ -121,7 +129,7 @@ async def reassign(update: Update, context: Context, household_id: int, advisor_
                    ) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[Household, Advisor]:
+    def work(session: Session, actor: Advisor) -> households.Reassignment:
         return households.reassign(session, d.clock, actor, household_id, advisor_id)
 
     try:
@@ -129,10 +137,20 @@ async def reassign(update: Update, context: Context, household_id: int, advisor_
     except Refused:
         await send(update, d.render.msg("household.unknown"))
         return
-    if applied.value is not None:
-        household, advisor = applied.value
-        await edit_or_send(update, d.render.msg("household.reassigned", h=household,
-                                                advisor=advisor))
+    if applied.value is None:
+        return
+    done = applied.value
+    await edit_or_send(update, d.render.msg("household.reassigned", h=done.household,
+                                            advisor=done.advisor))
+    for person in done.told:
+        receives = person.id == done.advisor.id
+        text = d.render.msg("household.reassigned_notice", r=done, receives=receives)
+        keyboard = keyboards.household_list(d.render, [done.household]) if receives else None
+        try:
+            await context.bot.send_message(person.telegram_id, text, reply_markup=keyboard)
+        except TelegramError as error:  # one out of reach does not keep the other uninformed
+            log.warning("reassignment notice to advisor %s not sent: %s", person.id,
+                        type(error).__name__)
 
 
 async def confirm_close(update: Update, context: Context, household_id: int) -> None:

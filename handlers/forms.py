@@ -43,7 +43,10 @@ def answer_text(context: Context, step: Step, spec_field: FieldSpec,
 async def show(update: Update, context: Context, step: Step, prefix: str = "") -> None:
     """Render a step: a question, a summary, or the end of the form."""
     render = deps(context).render
-    if step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
+    if step.extras.get("duplicates"):  # the next question waits for her choice
+        await send(update, _join(prefix, render.msg("forms.duplicates", step=step)),
+                   keyboards.duplicates(render, step))
+    elif step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
         current = current_answer(context, step)
         text = render.msg("forms.question", step=step, current=current,
                           hidden=step.hides(step.field))
@@ -220,6 +223,34 @@ async def on_resume(update: Update, context: Context, run_id: int, cancel: bool)
         return d.render.msg("forms.closed")
     if applied.value is not None:
         await show(update, context, applied.value)
+    return None
+
+
+async def on_duplicates(update: Update, context: Context, run_id: int, action: str,
+                        household_ids: list[int]) -> str | None:
+    """The answer to "this household may exist already": `o` open the existing one (the new
+    one is dropped), `n` create a new one anyway (the form goes on), `c` the same at
+    confirmation (the household is created)."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Step:
+        engine = Engine(session, d.clock, actor)
+        if action == "o":
+            return engine.cancel(run_id)
+        return engine.set_aside_duplicates(run_id, household_ids, action == "c")
+
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused:
+        if action != "o":
+            return d.render.msg("forms.closed")
+        applied = None  # the form already ended: the existing household still opens
+    if applied is not None and applied.value is not None:
+        if applied.value.outcome == Outcome.STALE:
+            return d.render.msg("forms.stale")
+        await show(update, context, applied.value)
+    if action == "o":
+        await send_card(update, context, household_ids[0])
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -119,6 +119,22 @@ def fields(render: Renderer, step: Step, section_key: str) -> InlineKeyboardMark
     return InlineKeyboardMarkup(keyboard)
 
 
+def duplicates(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    """The households that may be the one being opened: open one (if hers to see: the new one
+    is dropped), or go on with a new one (`dn:<run>:<o|n|c>:<ids>`; `c`: asked at
+    confirmation, the new one is created)."""
+    run_id, found = step.run.id, step.extras["duplicates"]
+    keyboard = [[Button(render.label("open_existing", h=d.household),
+                        callback_data=button_data("dn", run_id, "o", d.household.id))]
+                for d in found if d.visible]
+    ids = ".".join(str(d.household.id) for d in found)
+    action = "c" if step.extras.get("confirming") else "n"
+    keyboard.append([Button(render.label("create_anyway"),
+                            callback_data=button_data("dn", run_id, action, ids))])
+    keyboard.append([Button(render.label("abandon"), callback_data=button_data("a", step.run.id))])
+    return InlineKeyboardMarkup(keyboard)
+
+
 def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         Button(render.label("resume"), callback_data=button_data("r", step.run.id)),
@@ -214,8 +230,13 @@ def reminder_list(render: Renderer, items: Sequence[Outgoing]) -> InlineKeyboard
 
 
 def household_list(render: Renderer, households: Sequence[Household], page: int | None = None,
-                   pages: int = 1) -> InlineKeyboardMarkup | None:
-    keyboard = [[Button(render.label("household", h=h), callback_data=button_data("h", "o", h.id))]
+                   pages: int = 1, next_due: Mapping[int, Reminder] | None = None
+                   ) -> InlineKeyboardMarkup | None:
+    """One button per household; `next_due` (`storage.households.next_due`) adds each one's
+    most urgent item."""
+    due = next_due or {}
+    keyboard = [[Button(render.label("household", h=h, next=due.get(h.id or 0)),
+                        callback_data=button_data("h", "o", h.id))]
                 for h in households]
     if page is not None and pages > 1:
         navigation = []

@@ -27,7 +27,7 @@ class TelegramSender:
 
     async def send_one(self, advisor: Advisor, item: Outgoing) -> bool:
         text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
-                                 late=item.late)
+                                 late=item.late, reason=item.reason)
         return await self._send(advisor, text, keyboards.reminder(self.d.render, item.reminder))
 
     async def send_group(self, advisor: Advisor, items: Sequence[Outgoing]) -> bool:

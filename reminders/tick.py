@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
-from storage import deletions, reminders
+from storage import deletions, households, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import Advisor, DigestSent, Household, Reminder
@@ -36,6 +36,9 @@ class Outgoing:
     reminder: Reminder
     household: Household
     late: bool
+    # Why it comes late: "downtime" (it fell due while the bot was stopped), "import" (it had
+    # fallen due before its caseload was imported), "record" (before it was recorded).
+    reason: str = ""
 
 
 class Sender(Protocol):
@@ -99,13 +102,15 @@ class Ticker:
                 return count
             singles: list[tuple[Advisor, list[Outgoing]]] = []
             for advisor, items in groups:
-                late = [i for i in items if i.late]
-                if len(late) >= GROUP_FROM:
+                for reason in dict.fromkeys(i.reason for i in items if i.late):
+                    late = [i for i in items if i.late and i.reason == reason]
+                    if len(late) < GROUP_FROM:
+                        continue
+                    items = [i for i in items if i not in late]
                     late = [i for i in late if self._renew(i)]
-                    if late:
+                    if late:  # one message per reason, which says it
                         count += await self._deliver(advisor, late, self.sender.send_group(
                             advisor, late))
-                    items = [i for i in items if not i.late]
                 singles.append((advisor, items))
             for advisor, item in _round_robin(singles):
                 if self._renew(item):
@@ -134,10 +139,22 @@ class Ticker:
                 reminders.release(session, self.clock, reminder.id or 0, self.owner)
                 continue
             advisors[advisor.id] = advisor
-            # Late: its slot passed while nothing sent it (not: created today for today).
-            waited = now - max(reminder.due_at, reminder.created_at)
-            groups[advisor.id].append(Outgoing(reminder, household, late=waited > LATE_AFTER))
+            groups[advisor.id].append(self._outgoing(session, reminder, household, now))
         return [(advisors[a], items) for a, items in groups.items()]
+
+    def _outgoing(self, session: Session, reminder: Reminder, household: Household,
+                  now: datetime) -> Outgoing:
+        if reminder.due_on < reminder.created_at.astimezone(self.clock.tz).date():
+            # It fell due before it existed: the bot was not stopped, the record came late
+            # (with the caseload's import, or when the advisor entered it).
+            with_import = reminder.created_at - household.created_at < LATE_AFTER \
+                and households.imported(session, household)
+            reason = "import" if with_import else "record"
+            return Outgoing(reminder, household, late=True, reason=reason)
+        # Late: its slot passed while nothing sent it (not: created today for today).
+        waited = now - max(reminder.due_at, reminder.created_at)
+        late = waited > LATE_AFTER
+        return Outgoing(reminder, household, late=late, reason="downtime" if late else "")
 
     async def _try(self, sending: object) -> bool:
         try:

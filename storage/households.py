@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,16 +17,19 @@ from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
     Advisor,
+    AuditLog,
     Diagnostic,
     EntryPath,
     FormRun,
     Household,
     Note,
+    Reminder,
     RentRecord,
     RunStatus,
     Tenancy,
 )
-from storage.text import digits, fold
+from storage.text import compact, digits
+from storage.validators import Invalid, parse_phone
 
 PAGE_SIZE = 8
 # A card stays "open" for notes this long after the advisor last touched it, so that a
@@ -52,12 +57,29 @@ class HouseholdData:
     reference: str | None = None
 
 
+REFERENCE = re.compile(r"^\d{4}-\d+$")
+
+
+def phone_key(phone: str) -> str:
+    """A phone in one national form (`06 12 34 56 78`) whatever way it was typed, or as
+    typed when it is no French number."""
+    try:
+        return parse_phone(phone)
+    except Invalid:
+        return phone.strip()
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """Name and first name as a lookup compares them (see `storage.text.compact`)."""
+    return f" | {compact(last_name)} | {compact(first_name)} | "
+
+
 def search_key(household: Household) -> str:
-    parts = [household.reference, household.last_name, household.first_name, household.phone]
-    parts.append(digits(household.phone))
-    if not household.confidential:
-        parts.append(household.address)
-    return fold(" | ".join(parts))
+    """`reference | name | first name | phone digits | address` (address empty when
+    confidential), each part compacted: the text a lookup matches."""
+    address = "" if household.confidential else compact(household.address)
+    return (f"{household.reference.lower()}{name_key(household.last_name, household.first_name)}"
+            f"{digits(phone_key(household.phone))} | {address}")
 
 
 def next_reference(session: Session, year: int) -> str:
@@ -71,7 +93,7 @@ def next_reference(session: Session, year: int) -> str:
 
 def apply_data(household: Household, data: HouseholdData) -> None:
     household.last_name, household.first_name = data.last_name, data.first_name
-    household.phone, household.address = data.phone, data.address
+    household.phone, household.address = phone_key(data.phone), data.address
     household.adults = data.adults
     household.children_ages = list(data.children_ages or [])
     household.resources = dict(data.resources or {})
@@ -112,6 +134,14 @@ def create(session: Session, clock: Clock, actor: Advisor | None, data: Househol
     raise RuntimeError("could not allocate a household reference")
 
 
+def imported(session: Session, household: Household) -> bool:
+    """Whether the household came with a caseload imported from a file (`hlm-bot import`)."""
+    query = select(AuditLog.id).where(AuditLog.household_id == household.id,
+                                      AuditLog.action == "household.create",
+                                      AuditLog.detail == "import")
+    return session.exec(query).first() is not None
+
+
 def may_see(actor: Advisor, household: Household) -> bool:
     return actor.role.sees_everything or household.advisor_id == actor.id
 
@@ -146,20 +176,90 @@ def by_reference(session: Session, clock: Clock, actor: Advisor, reference: str)
 
 def search(session: Session, clock: Clock, actor: Advisor, text: str, limit: int = 10
            ) -> list[Household]:
-    """Name, reference, phone or address fragment, case- and accent-insensitive."""
-    words = fold(text).split()
+    """Name, reference, phone or address fragments, each matched ignoring case, accents,
+    apostrophes, hyphens and spaces; a phone in any French form."""
+    words = search_terms(text)
     if not words:
         return []
     query = _visible(actor)
     for word in words:
-        conditions = [col(Household.search_key).contains(word, autoescape=True)]
-        number = digits(word)
-        if len(number) >= 4 and number == word.replace(".", "").replace("-", ""):
-            conditions.append(col(Household.search_key).contains(number, autoescape=True))
-        query = query.where(or_(*conditions))
+        query = query.where(col(Household.search_key).contains(word, autoescape=True))
     found = list(session.exec(query.order_by(col(Household.reference)).limit(limit)))
     for household in found:  # each household shown, even as a line of a list, is a read
         audit.record(session, clock, actor, "household.search", household)
+    return found
+
+
+@dataclass
+class Duplicate:
+    """An existing household that may be the one being opened. `visible`: the actor may
+    open it; otherwise only its label and its advisor's name are shown."""
+
+    household: Household
+    advisor: Advisor | None
+    visible: bool
+    same_phone: bool
+    same_name: bool
+
+
+DUPLICATES_SHOWN = 3
+
+
+def find_duplicates(session: Session, clock: Clock, actor: Advisor, last_name: str,
+                    first_name: str, phone: str = "", ignore: Sequence[int] = ()
+                    ) -> list[Duplicate]:
+    """Households (active or closed, whoever follows them) with the same phone, or the same
+    name and first name, as the one being opened; `ignore`: those she already set aside."""
+    number = phone_key(phone) if phone else ""
+    names = name_key(last_name, first_name)
+    conditions = []
+    if compact(last_name) and compact(first_name):
+        conditions.append(col(Household.search_key).contains(names, autoescape=True))
+    if number:
+        conditions.append(col(Household.phone) == number)
+    if not conditions:
+        return []
+    query = select(Household).where(or_(*conditions))
+    if ignore:
+        query = query.where(col(Household.id).not_in(list(ignore)))
+    found = []
+    for household in session.exec(query.order_by(col(Household.reference))
+                                  .limit(DUPLICATES_SHOWN)):
+        audit.record(session, clock, actor, "household.duplicate", household)
+        found.append(Duplicate(
+            household=household, advisor=advisor_of(session, household),
+            visible=may_see(actor, household),
+            same_phone=bool(number) and household.phone == number,
+            same_name=name_key(household.last_name, household.first_name) == names))
+    return found
+
+
+def search_terms(text: str) -> list[str]:
+    """What each typed word must match in `search_key`: a whole phone number typed with
+    spaces is one term (`+33 6 12 34 56 78` -> `0612345678`)."""
+    try:
+        return [digits(parse_phone(text))]
+    except Invalid:
+        pass
+    terms = []
+    for token in text.split():
+        if REFERENCE.match(token):
+            terms.append(token)
+            continue
+        try:
+            terms.append(digits(parse_phone(token)))
+        except Invalid:
+            if word := compact(token):
+                terms.append(word)
+    return terms
+
+
+def next_due(session: Session, clock: Clock, rows: Sequence[Household]) -> dict[int, Reminder]:
+    """Each household's most urgent open reminder: with the commune, what tells households
+    apart in a list without their names."""
+    found: dict[int, Reminder] = {}
+    for reminder in reminders.upcoming(session, clock, rows, date.max):
+        found.setdefault(reminder.household_id, reminder)
     return found
 
 
@@ -251,19 +351,34 @@ def _require_coordination(session: Session, clock: Clock, actor: Advisor, househ
     raise security.refused("forbidden", clock, actor, household, attempted)
 
 
+@dataclass
+class Reassignment:
+    household: Household
+    advisor: Advisor  # who follows it now
+    previous: Advisor | None  # who followed it before
+    actor: Advisor
+    told: list[Advisor]  # who gets a message (the handler sends; one out of reach is skipped)
+
+
 def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
-             advisor_id: int) -> tuple[Household, Advisor]:
-    """Give a household to another active advisor: coordinators and admins only."""
+             advisor_id: int) -> Reassignment:
+    """Give a household to another active advisor: coordinators and admins only. The advisor
+    who receives it and the one who loses it are told (not the actor, not a deactivated one)."""
     _require_coordination(session, clock, actor, household_id, "household.reassign")
     household = get(session, clock, actor, household_id, action="")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None or not advisor.active:
         raise Refused("advisor_unknown")
+    previous = advisor_of(session, household)
+    told: list[Advisor] = []
+    if previous is None or previous.id != advisor.id:
+        told = [a for a in (advisor, previous)
+                if a is not None and a.active and a.id != actor.id]
     household.advisor_id, household.updated_at = advisor.id, clock.now()
     session.add(household)
     audit.record(session, clock, actor, "household.reassign", household,
                  detail=f"-> {advisor.telegram_id}")
-    return household, advisor
+    return Reassignment(household, advisor, previous, actor, told)
 
 
 def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:

@@ -15,12 +15,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage import advisors, audit, households, reminders, tenancy
 from storage.clock import Clock
 from storage.models import Advisor, EntryPath, FreeReminder, Household
-from storage.text import digits, fold
+from storage.text import fold
 from storage.validators import (
     Invalid,
     parse_amount,
@@ -247,7 +247,7 @@ def check(path: Path) -> tuple[list[Row], Report]:
         return [], report
     rows: list[Row] = []
     seen_references: dict[str, int] = {}
-    seen_people: dict[tuple[str, str, str], int] = {}
+    seen_people: dict[tuple[str, str], int] = {}
     for number, cells in enumerate(table, start=2):
         if not any(cells):
             continue
@@ -273,8 +273,9 @@ def check(path: Path) -> tuple[list[Row], Report]:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _person_key(last: str, first: str, phone: str) -> tuple[str, str, str]:
-    return fold(last), fold(first), digits(phone)
+def _person_key(last: str, first: str, phone: str) -> tuple[str, str]:
+    """Name and phone compared as the bot's lookup compares them (`households.name_key`)."""
+    return households.name_key(last, first), households.phone_key(phone)
 
 
 def _match(session: Session, row: Row) -> Household | None:
@@ -283,8 +284,8 @@ def _match(session: Session, row: Row) -> Household | None:
         query = select(Household).where(Household.reference == data.reference)
         return session.exec(query).first()
     wanted = _person_key(data.last_name, data.first_name, data.phone)
-    candidates = session.exec(select(Household).where(
-        Household.search_key.contains(fold(data.last_name), autoescape=True)))  # type: ignore[attr-defined]
+    candidates = session.exec(select(Household).where(col(Household.search_key).contains(
+        households.name_key(data.last_name, data.first_name), autoescape=True)))
     for household in candidates:
         if _person_key(household.last_name, household.first_name, household.phone) == wanted:
             return household

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from storage import addresses
 from storage.types import UTCDateTime
 
 
@@ -111,6 +112,11 @@ class Household(SQLModel, table=True):
     def label(self) -> str:
         """What lists and notifications may show: reference and initials, no name."""
         return f"{self.reference} · {self.initials}" if self.initials else self.reference
+
+    @property
+    def commune(self) -> str:
+        """The commune of the address, for lists; never for a confidential household."""
+        return "" if self.confidential else addresses.commune(self.address)
 
     @property
     def persons(self) -> int:

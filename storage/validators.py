@@ -60,13 +60,15 @@ def parse_amount(text: str, *, maximum_cents: int = 100_000_000) -> int:
 
 
 def parse_phone(text: str) -> str:
-    """A French phone number, stored as `06 12 34 56 78` (or `+33 6 12 34 56 78` kept national)."""
-    raw = text.strip()
+    """A French phone number in its one national form `06 12 34 56 78`, however typed
+    (`+33 6…`, `0033 6…`, `+33 (0)6…`, `06.12…`, no-break spaces of a copied contact)."""
+    raw = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if not re.fullmatch(r"[+\d][\d .\-()]*", raw):
         raise Invalid("phone")
     number = digits(raw)
     if raw.startswith("+33") or raw.startswith("0033"):
-        number = "0" + number[(2 if raw.startswith("+") else 4):]
+        national = number[(2 if raw.startswith("+") else 4):]
+        number = national if national.startswith("0") else "0" + national  # `+33 (0)6…`
     if len(number) != 10 or not number.startswith("0") or number[1] == "0":
         raise Invalid("phone")
     return " ".join(number[i : i + 2] for i in range(0, 10, 2))

@@ -487,6 +487,11 @@ class Engine:
             run.step, run.editing = missing, True
             self._save(run)
             return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("required"))
+        if duplicates := targets.duplicates(self.session, self.clock, self.actor, spec,
+                                            run.answers):
+            step = self._summary(spec, run)
+            step.extras.update(duplicates=duplicates, confirming=True)
+            return step
         try:
             with self.session.begin_nested():  # a refusal undoes what the commit began
                 result = targets.commit(self.session, self.clock, self.actor, spec,
@@ -498,6 +503,20 @@ class Engine:
         household = result if isinstance(result, Household) else self._household(run)
         return Step(Outcome.DONE, run, spec, household=household, result=result,
                     budget=self._budget(spec, run))
+
+    def set_aside_duplicates(self, run_id: int, household_ids: list[int], confirming: bool
+                             ) -> Step:
+        """"Create a new one anyway": these households are not the one being opened; the
+        form goes on (or, asked at confirmation, is confirmed)."""
+        run = self._own_run(run_id, {RunStatus.PAUSED, RunStatus.ACTIVE})
+        already = set(run.answers.get("_not_duplicates", []))
+        if run.status == RunStatus.ACTIVE and already >= set(household_ids):
+            return self._stale_step(load(run.form), run)  # a second tap: done already
+        run = self.resume(run_id).run
+        ignored = {*already, *household_ids}
+        run.answers = {**run.answers, "_not_duplicates": sorted(ignored)}
+        self._save(run)
+        return self.confirm(run) if confirming and run.step is None else self.current(run)
 
     # --- internals ---------------------------------------------------------------------------
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
@@ -559,6 +578,9 @@ class Engine:
         step.answered, step.answered_value = where.field, _get(run, where)
         if where.field.after == "budget":
             step.budget = self._budget(spec, run)
+        if where.field.after == "duplicates":  # asked before the next question is shown
+            step.extras["duplicates"] = targets.duplicates(self.session, self.clock,
+                                                           self.actor, spec, run.answers)
         return step
 
     def _leave_top(self, spec: FormSpec, run: FormRun, top: FieldSpec) -> Step:

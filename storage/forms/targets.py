@@ -105,6 +105,17 @@ def _household_data(spec: FormSpec, answers: dict[str, Any]) -> households.House
     )
 
 
+def duplicates(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+               answers: dict[str, Any]) -> list[households.Duplicate]:
+    """Existing households the household being opened may be (same phone, or same name and
+    first name), except those the advisor set aside; nothing for other forms."""
+    if spec.target != "household" or not answers.get("nom") or not answers.get("prenom"):
+        return []
+    return households.find_duplicates(session, clock, actor, answers["nom"], answers["prenom"],
+                                      answers.get("telephone") or "",
+                                      ignore=answers.get("_not_duplicates") or ())
+
+
 def _commit_household(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], _household: Household | None) -> Household:
     household = households.create(session, clock, actor, _household_data(spec, answers))

@@ -100,7 +100,7 @@ async def test_lookup_is_accent_and_case_insensitive(tg, bot, admin):
     # Two results: a list of references and initials, no name.
     await admin.send("/cherche hél")
     listing = await admin.expect(r"ménages pour")
-    assert listing.button_texts == ["2027-0001 · H. D.", "2027-0002 · H. D."]
+    assert listing.button_texts == ["2027-0001 · H. D. · Dax", "2027-0002 · H. D. · Dax"]
     assert "Dupré" not in listing.text
     await admin.click(r"2027-0002")
     await admin.expect(r"Héloïse Durand")
@@ -113,7 +113,8 @@ async def test_lookup_is_accent_and_case_insensitive(tg, bot, admin):
     await admin.expect(r"/cherche dupont")
     await admin.send("/mes_menages")
     listing = await admin.expect(r"Vos ménages")
-    assert listing.button_texts == ["2027-0001 · H. D.", "2027-0002 · H. D.", "2027-0003 · P. M."]
+    assert listing.button_texts == ["2027-0001 · H. D. · Dax", "2027-0002 · H. D. · Dax",
+                                    "2027-0003 · P. M."]  # confidential: no commune
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
 
@@ -230,7 +231,7 @@ async def test_coordinator_reassigns_and_the_new_advisor_sees_it(tg, bot, admin)
     await admin.expect(r"2027-0001 · I. G. est confié à Léa")
     await lea.send("/mes_menages")
     listing = await lea.expect(r"Vos ménages")
-    assert listing.button_texts == ["2027-0001 · I. G."]
+    assert listing.button_texts == ["2027-0001 · I. G. · Dax"]
     await lea.click(r"2027-0001")
     lea_card = await lea.expect(r"📁")
     assert "Conseillère : Léa" in lea_card.text
