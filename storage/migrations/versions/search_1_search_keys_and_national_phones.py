@@ -1,7 +1,7 @@
 """search keys that ignore apostrophes, hyphens and spaces; phones in one national form
 
 Revision ID: search_1
-Revises: 5fe3f11dbebf
+Revises: privacy_1
 Create Date: 2026-12-01 14:50:00
 """
 from types import SimpleNamespace
@@ -14,7 +14,7 @@ from storage.households import phone_key, search_key
 
 
 revision: str = 'search_1'
-down_revision: Union[str, None] = '5fe3f11dbebf'
+down_revision: Union[str, None] = 'privacy_1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
