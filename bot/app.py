@@ -29,7 +29,7 @@ def make_deps(settings: Settings) -> Deps:
     render = Renderer(settings.timezone)
     logo = settings.org_logo.as_uri() if settings.org_logo else None
     org = Organisation(settings.org_name, settings.org_address, logo)
-    return Deps(settings, clock, Database(settings.database_url, clock), render,
+    return Deps(settings, clock, Database(settings.database_url, clock, settings.bot_id), render,
                 DocumentMaker(render, org))
 
 

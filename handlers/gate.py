@@ -27,7 +27,8 @@ async def gate(update: Update, context: Context) -> None:
     if user is None or update.my_chat_member is not None:
         raise ApplicationHandlerStop  # blocked/unblocked by a user: nothing to answer
     d = deps(context)
-    advisor = d.db.read(lambda s: advisors.identify(s, user.id, display_name(update)))
+    advisor = d.db.read(lambda s: advisors.identify(s, user.id, display_name(update),
+                                                  d.clock))
     if advisor is not None:
         return
     text = update.message.text if update.message and update.message.text else ""
