@@ -7,13 +7,14 @@ import socket
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot import polling
 from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
 from reminders.tick import Ticker
@@ -85,4 +86,12 @@ def build(d: Deps) -> Application:
 def run(settings: Settings) -> None:
     d = make_deps(settings)
     prepare(d)
-    polling.run(build(d))
+    try:
+        polling.run(build(d))
+    except InvalidToken:  # its message quotes the token: replaced by which setting to check
+        raise SettingsError(TOKEN_REFUSED) from None
+
+
+TOKEN_REFUSED = ("TELEGRAM_BOT_TOKEN / TELEGRAM_API_URL : le serveur Telegram refuse le jeton "
+                 "ou l'adresse de l'API est fausse (vérifiez le jeton donné par @BotFather et "
+                 "TELEGRAM_API_URL) / the token was refused or the API URL is wrong")
