@@ -105,6 +105,7 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         if len(parts) < 3:
             raise Unreadable(parts)
         action, household_id = parts[1], _id(parts, 2)
+        other_id = _id(parts, 3) if action in {"V", "R"} else 0  # a version, an advisor
         if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first
             await _answer(update, early=True)
         if action == "o":
@@ -132,9 +133,9 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         elif action == "C":
             await cards.close(update, context, household_id)
         elif action == "V":
-            await plans.send_ppal(update, context, household_id, _id(parts, 3))
+            await plans.send_ppal(update, context, household_id, other_id)
         elif action == "R":
-            await cards.reassign(update, context, household_id, _id(parts, 3))
+            await cards.reassign(update, context, household_id, other_id)
         else:
             raise Unreadable(parts)
         return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import stat
 import sqlite3
+import stat
 
 from flows import HLM_BOT, bot_env, make_bot, open_household
 

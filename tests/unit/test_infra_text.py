@@ -41,35 +41,11 @@ def test_odd_digits_are_refused_not_raised(parse, text):
         parse(text)
 
 
-@pytest.mark.parametrize("data", ["h:o:" + "9" * 20, "h:o", "h:zz:12", "m:1", "m:x:o",
-                                  "e:r", "i:chef", "nope:1", "h:o:1\x00", "h:o:١٢", ""])
+@pytest.mark.parametrize("data", ["h:o:" + "9" * 20, "h:o:1\x00", "h:o:١٢", "", "a::b",
+                                  "h:o:1 OR 1=1"])
 def test_unreadable_button_data(data):
     with pytest.raises(Unreadable):
-        parse(data) and _route_shape(data)
-
-
-def _route_shape(data: str) -> None:
-    """The checks _route makes on the parts it reads (ids, actions), without Telegram."""
-    from handlers import callbacks
-
-    parts = parse(data)
-    kind = parts[0]
-    if kind == "h":
-        if len(parts) < 3 or parts[1] not in {"o", "d", "n", "a", "r", "c", "C", "V", "R", "u",
-                                              *callbacks.PLAN_ACTIONS}:
-            raise Unreadable(parts)
-        callbacks._id(parts, 2)
-    elif kind == "m":
-        if len(parts) < 3:
-            raise Unreadable(parts)
-        callbacks._id(parts, 1)
-    elif kind == "e":
-        callbacks._id(parts, 2)
-    elif kind == "i":
-        if parts[1:] != ["conseillere"]:
-            raise Unreadable(parts)
-    else:
-        raise Unreadable(parts)
+        parse(data)
 
 
 def test_readable_button_data():
