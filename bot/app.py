@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken
@@ -40,6 +42,20 @@ def prepare(d: Deps) -> None:
     with d.db.session() as session:
         advisors.ensure_admins(session, d.clock, list(d.settings.admins))
     d.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _private(d)
+
+
+def _private(d: Deps) -> None:
+    """What an older version left readable by others (before `umask 077`, see bot.cli) is
+    made the bot user's only: the data folder, everything under it, the SQLite file."""
+    paths = [d.settings.data_dir, *d.settings.data_dir.rglob("*")]
+    database = make_url(d.settings.database_url)
+    if database.get_backend_name() == "sqlite" and database.database not in (None, ":memory:"):
+        paths += list(Path(database.database or "").parent.glob(
+            Path(database.database or "").name + "*"))
+    for path in paths:
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 TICK_SECONDS = 5

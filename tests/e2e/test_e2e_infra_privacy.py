@@ -18,6 +18,12 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 async def test_files_private_log_clean_and_hidden_characters_refused(tg, tmp_path, admin):
     """Seen: the SQLite file, data/ and every PDF and photo were world-readable; a note with
     U+0000 made SQLAlchemy log a household's name, phone and address."""
+    old = tmp_path / "data" / "documents" / "ancien.pdf"  # left by a version before the fix
+    old.parent.mkdir(parents=True)
+    old.write_bytes(PDF)
+    for path in (tmp_path / "data", old.parent):
+        path.chmod(0o755)
+    old.chmod(0o644)
     bot = make_bot(tg, tmp_path)
     await bot.start()
     await admin.send("/aide")
@@ -44,7 +50,7 @@ async def test_files_private_log_clean_and_hidden_characters_refused(tg, tmp_pat
     data = tmp_path / "data"
     found = [data, database, *data.rglob("*")]
     found += [p for p in tmp_path.glob("bot.sqlite3*")]
-    assert len([p for p in found if p.is_file()]) >= 3  # the database, the photo, the PDF
+    assert len([p for p in found if p.is_file()]) >= 4  # database, photo, PDF, old PDF
     for path in found:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
