@@ -60,7 +60,8 @@ class Unreadable(ValueError):
     a bug, and goes to the error handler with its traceback (handlers.registry.on_error)."""
 
 
-_PART = re.compile(r"[A-Za-z0-9_-]{1,40}")  # what button_data writes (ASCII only)
+# What button_data writes: visible ASCII (ids, actions, form positions like `3.0.1`, uids).
+_PART = re.compile(r"[\x21-\x7e]{1,64}")
 MAX_ID_DIGITS = 18  # a BIGINT holds 18 digits: a 20-digit "id" is no row of ours
 
 
