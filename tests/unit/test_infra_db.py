@@ -56,3 +56,20 @@ def test_a_failed_statement_does_not_carry_its_values(db, clock):
     with pytest.raises(IntegrityError) as failure, db.session() as s:
         s.add(Advisor(telegram_id=42, name="Hélène Secret", created_at=clock.now()))
     assert "Secret" not in str(failure.value)
+
+
+def test_a_search_with_a_nul_finds_without_failing(db, clock):
+    """Seen (PostgreSQL): a text with U+0000 failed in the database."""
+    from storage import households
+
+    with db.session() as s:
+        lea = make_advisor(s, clock, 7, "Léa")
+        households.create(s, clock, lea, households.HouseholdData("Dupré", "Hélène",
+                                                                  advisor_id=lea.id))
+    with db.session() as s:
+        found = households.search(s, clock, advisors_of(s, 7), "du\x00pré\u202e")
+    assert [h.last_name for h in found] == ["Dupré"]
+
+
+def advisors_of(session, telegram_id: int) -> Advisor:
+    return session.exec(select(Advisor).where(Advisor.telegram_id == telegram_id)).one()
