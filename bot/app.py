@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import polling
@@ -14,7 +17,7 @@ from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.ratelimit import RateLimiter
 from bot.render import Renderer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
 from reminders.tick import Ticker
@@ -31,7 +34,7 @@ def make_deps(settings: Settings) -> Deps:
     render = Renderer(settings.timezone)
     logo = settings.org_logo.as_uri() if settings.org_logo else None
     org = Organisation(settings.org_name, settings.org_address, logo, settings.org_city)
-    return Deps(settings, clock, Database(settings.database_url, clock), render,
+    return Deps(settings, clock, Database(settings.database_url, clock, settings.bot_id), render,
                 DocumentMaker(render, org))
 
 
@@ -41,6 +44,20 @@ def prepare(d: Deps) -> None:
     with d.db.session() as session:
         advisors.ensure_admins(session, d.clock, list(d.settings.admins))
     d.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _private(d)
+
+
+def _private(d: Deps) -> None:
+    """What an older version left readable by others (before `umask 077`, see bot.cli) is
+    made the bot user's only: the data folder, everything under it, the SQLite file."""
+    paths = [d.settings.data_dir, *d.settings.data_dir.rglob("*")]
+    database = make_url(d.settings.database_url)
+    if database.get_backend_name() == "sqlite" and database.database not in (None, ":memory:"):
+        paths += list(Path(database.database or "").parent.glob(
+            Path(database.database or "").name + "*"))
+    for path in paths:
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 TICK_SECONDS = 5
@@ -88,4 +105,12 @@ def build(d: Deps) -> Application:
 def run(settings: Settings) -> None:
     d = make_deps(settings)
     prepare(d)
-    polling.run(build(d))
+    try:
+        polling.run(build(d))
+    except InvalidToken:  # its message quotes the token: replaced by which setting to check
+        raise SettingsError(TOKEN_REFUSED) from None
+
+
+TOKEN_REFUSED = ("TELEGRAM_BOT_TOKEN / TELEGRAM_API_URL : le serveur Telegram refuse le jeton "
+                 "ou l'adresse de l'API est fausse (vérifiez le jeton donné par @BotFather et "
+                 "TELEGRAM_API_URL) / the token was refused or the API URL is wrong")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -25,13 +26,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+log = logging.getLogger(__name__)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # What the bot writes (database, data/, documents, photos) is for its own user only.
+    os.umask(0o077)
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    for noisy in ("alembic", "fontTools", "weasyprint", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.INFO)  # until the token is known, see bot.logs
     try:
         settings = Settings.load()
         if args.command == "run":
@@ -39,10 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    from bot import logs
+
+    logs.configure(settings.token)
     from bot import app  # after the settings: a bad one must not cost an import traceback
 
     if args.command == "run":
-        app.run(settings)
+        try:
+            app.run(settings)
+        except SettingsError as error:  # found at start: the token or the API URL is wrong
+            print(error, file=sys.stderr)
+            return 2
+        except Exception:  # through the log's formatter: no message, so no token, no data
+            log.critical("the bot stopped on an error", exc_info=True)
+            return 1
         return 0
     deps = app.make_deps(settings)
     app.prepare(deps)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sys
 from pathlib import Path
 
 from bot.deps import Deps
-from storage import importer
+from storage import advisors, importer
+
+log = logging.getLogger(__name__)
 
 
 class _DryRun(Exception):
@@ -21,12 +25,46 @@ def run_import(d: Deps, path: Path, dry_run: bool = False) -> int:
     if report.errors:
         print(d.render.text("cli.import_errors", report=report, path=path), file=sys.stderr)
         return 1
+    codes: dict[int, str] = {}
     try:
+        # One transaction: a failure at any row, or a dry run, leaves the database untouched.
         with d.db.session() as session:
             importer.apply(session, d.clock, rows, report, source=path.name)
             if dry_run:
                 raise _DryRun
+            for telegram_id in report.advisors_created:
+                advisor = advisors.by_telegram_id(session, telegram_id)
+                assert advisor is not None
+                codes[telegram_id] = advisors.invite_imported(session, d.clock, advisor).code
     except _DryRun:
         pass
+    except importer.ImportFailed as failed:
+        # The class only: the exception's text may quote the row's data.
+        log.error("import failed at line %s: %s", failed.line, failed.error_class)
+        print(d.render.text("cli.import_failed", path=path, line=failed.line,
+                            error=failed.error_class), file=sys.stderr)
+        return 1
     print(d.render.text("cli.import_done", report=report, path=path, dry_run=dry_run))
+    if codes:
+        print(d.render.text("cli.import_invitations", codes=codes, username=_bot_username(d)))
     return 0
+
+
+def _bot_username(d: Deps) -> str | None:
+    """The bot's username for t.me links (getMe), or None without a token or a network: the
+    admin then gets the `/start` command to paste instead."""
+    if not d.settings.token:
+        return None
+    from telegram import Bot
+
+    async def get_me() -> str | None:
+        bot = Bot(d.settings.token or "", base_url=d.settings.api_url)
+        async with bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except Exception as error:  # never its text: the URL in it carries the token
+        log.warning("bot username not known (%s): /start commands printed instead",
+                    type(error).__name__)
+        return None

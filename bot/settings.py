@@ -65,7 +65,9 @@ class Settings:
             return value or None
 
         token = get("TELEGRAM_BOT_TOKEN")
-        if token is not None and (any(c.isspace() for c in token) or ":" not in token):
+        if token is not None and (any(c.isspace() for c in token) or ":" not in token
+                                  or not token.split(":", 1)[0].isascii()
+                                  or not token.split(":", 1)[0].isdigit()):
             raise SettingsError("TELEGRAM_BOT_TOKEN : jeton invalide / invalid token "
                                 "(attendu / expected 123456789:AAH…, from @BotFather)")
         data_dir = Path(get("BOT_DATA_DIR") or "data")
@@ -89,6 +91,12 @@ class Settings:
             remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
         )
 
+
+    @property
+    def bot_id(self) -> int:
+        """The bot's Telegram id, the token's numeric prefix (0 without a token: the command
+        line, which handles no update)."""
+        return int(self.token.split(":", 1)[0]) if self.token else 0
 
     def require_token(self) -> str:
         """The bot needs a token; `import` and `migrate` do not."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlmodel import Session
 from telegram import Update
@@ -52,15 +53,43 @@ async def _answer(update: Update, toast: str | None = None, early: bool = False)
         _answered_early.add(query.id)
 
 
+class Unreadable(ValueError):
+    """Button data this bot cannot read: forged, cut, or from a version that had other buttons.
+
+    Only this is answered as a stale button: an error raised by the work a button starts is
+    a bug, and goes to the error handler with its traceback (handlers.registry.on_error)."""
+
+
+# What button_data writes: visible ASCII (ids, actions, form positions like `3.0.1`, uids).
+_PART = re.compile(r"[\x21-\x7e]{1,64}")
+MAX_ID_DIGITS = 18  # a BIGINT holds 18 digits: a 20-digit "id" is no row of ours
+
+
+def parse(data: str | None) -> list[str]:
+    """The parts of a button's data, checked before anything is done with them."""
+    parts = (data or "").split(":")
+    if not all(_PART.fullmatch(p) for p in parts) or \
+            any(p.isdigit() and len(p) > MAX_ID_DIGITS for p in parts):
+        raise Unreadable(data)
+    return parts
+
+
+def _id(parts: list[str], position: int) -> int:
+    """The row id at `position` of the data (Unreadable if absent or not a number)."""
+    if position >= len(parts) or not parts[position].isdigit():
+        raise Unreadable(parts)
+    return int(parts[position])
+
+
 async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
     toast: str | None = None
     try:
-        toast = await _route(update, context, parts)
-    except (ValueError, IndexError, KeyError):
-        log.warning("unreadable button %r", query.data)
+        toast = await _route(update, context, parse(query.data))
+    except Unreadable:
+        # Only the length: the data of a forged button is not worth a log line of its own.
+        log.warning("unreadable button data (%d bytes)", len(query.data or ""))
         _record_forged(update, context, query.data or "")
         toast = deps(context).render.msg("forms.stale")
     finally:
@@ -80,14 +109,21 @@ def _record_forged(update: Update, context: Context, data: str) -> None:
 async def _route(update: Update, context: Context, parts: list[str]) -> str | None:
     kind = parts[0]
     if kind == "f":
+        _id(parts, 1)
         return await forms.on_form_button(update, context, parts)
     if kind == "dn":
-        return await forms.on_duplicates(update, context, int(parts[1]), parts[2],
-                                         [int(i) for i in parts[3].split(".") if i])
+        ids = parts[3].split(".") if len(parts) > 3 else []
+        if not all(i.isdigit() for i in ids):
+            raise Unreadable(parts)
+        return await forms.on_duplicates(update, context, _id(parts, 1), parts[2],
+                                         [int(i) for i in ids])
     if kind in {"r", "a"}:
-        return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a")
+        return await forms.on_resume(update, context, _id(parts, 1), cancel=kind == "a")
     if kind == "h":
-        action, household_id = parts[1], int(parts[2])
+        if len(parts) < 3:
+            raise Unreadable(parts)
+        action, household_id = parts[1], _id(parts, 2)
+        other_id = _id(parts, 3) if action in {"V", "R"} else 0  # a version, an advisor
         if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first
             await _answer(update, early=True)
         if action == "o":
@@ -107,26 +143,34 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         elif action in PLAN_ACTIONS:
             await PLAN_ACTIONS[action](update, context, household_id)
         elif action == "u":
+            if len(parts) < 4:
+                raise Unreadable(parts)
             await plans.start_progress(update, context, household_id, parts[3])
         elif action == "c":
             await cards.confirm_close(update, context, household_id)
         elif action == "C":
             await cards.close(update, context, household_id)
         elif action == "V":
-            await plans.send_ppal(update, context, household_id, int(parts[3]))
+            await plans.send_ppal(update, context, household_id, other_id)
         elif action == "R":
-            await cards.reassign(update, context, household_id, int(parts[3]))
+            await cards.reassign(update, context, household_id, other_id)
+        else:
+            raise Unreadable(parts)
         return None
     if kind == "m":
-        return await reminders.on_button(update, context, int(parts[1]), parts[2])
+        if len(parts) < 3:
+            raise Unreadable(parts)
+        return await reminders.on_button(update, context, _id(parts, 1), parts[2])
     if kind == "p":
-        await cards.send_my_households(update, context, int(parts[1]), replace=True)
+        await cards.send_my_households(update, context, _id(parts, 1), replace=True)
         return None
     if kind == "i":
+        if len(parts) < 2 or parts[1] not in {r.value for r in Role}:
+            raise Unreadable(parts)
         return await _invite(update, context, Role(parts[1]))
     if kind == "e":
-        return await _set_active(update, context, int(parts[2]), parts[1] == "r")
-    raise ValueError(parts)
+        return await _set_active(update, context, _id(parts, 2), parts[1] == "r")
+    raise Unreadable(parts)
 
 
 async def _invite(update: Update, context: Context, role: Role) -> str | None:

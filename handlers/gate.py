@@ -50,7 +50,7 @@ async def _admitted(update: Update, context: Context) -> bool:
     def check(session: Session) -> tuple[Advisor | None, bool]:
         """Who it is, and for a stranger without a link whether to say the refusal now:
         one transaction, so that a flood costs as little as possible."""
-        advisor = advisors.identify(session, user.id, display_name(update))
+        advisor = advisors.identify(session, user.id, display_name(update), d.clock)
         if advisor is not None or code:
             return advisor, False
         return None, security.refuse_sender(session, d.clock, user.id, attempted)

@@ -14,6 +14,7 @@ from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
+from storage.validators import Invalid, clean_name
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -32,7 +33,11 @@ async def on_text(update: Update, context: Context) -> None:
             notes.add(session, d.clock, actor, household, "texte", text)
         return household
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Invalid as invalid:  # a note with control or bidi characters: nothing stored
+        await send(update, d.render.msg("forms.invalid", error=invalid))
+        return
     if applied.duplicate:
         await forms.resume_current(update, context)
     elif isinstance(applied.value, Step):
@@ -100,6 +105,10 @@ async def on_file(update: Update, context: Context) -> None:
         path.unlink(missing_ok=True)
         await send(update, d.render.msg("household.unknown"))
         return
+    except Invalid as invalid:  # its caption: nothing stored
+        path.unlink(missing_ok=True)
+        await send(update, d.render.msg("forms.invalid", error=invalid))
+        return
     if applied.duplicate:
         return
     if in_form:
@@ -117,9 +126,12 @@ async def _download(update: Update, context: Context, household: Household, file
     d = deps(context)
     folder = d.settings.data_dir / "files" / household.reference
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(name).suffix if name else EXTENSIONS.get(kind, "")
-    # Named by Telegram's unique id: a redelivered update downloads onto the same file.
-    path = folder / f"{unique_id}{suffix[:10]}"
+    suffix = Path(clean_name(name)).suffix if name else EXTENSIONS.get(kind, "")
+    # Named by Telegram's unique id: a redelivered update downloads onto the same file. The
+    # extension is the only part of her name kept, letters and digits only (no NUL, no `/`).
+    suffix = "." + "".join(c for c in suffix[1:11] if c.isascii() and c.isalnum()) \
+        if suffix else ""
+    path = folder / f"{unique_id}{suffix if len(suffix) > 1 else ''}"
     telegram_file = await context.bot.get_file(file_id)
     await telegram_file.download_to_drive(path)
     return path

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.deps import Deps
 from bot.render import split_message
 from handlers import keyboards
-from reminders.tick import Outgoing
+from reminders.tick import Outgoing, Unreachable
 from storage import reminders
 from storage.models import Advisor
 
@@ -27,7 +27,8 @@ class TelegramSender:
 
     async def send_one(self, advisor: Advisor, item: Outgoing) -> bool:
         text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
-                                 late=item.late, reason=item.reason)
+                                 late=item.late, reason=item.reason,
+                                 for_advisor=item.for_advisor)
         return await self._send(advisor, text, keyboards.reminder(self.d.render, item.reminder))
 
     async def send_group(self, advisor: Advisor, items: Sequence[Outgoing]) -> bool:
@@ -43,8 +44,7 @@ class TelegramSender:
             return True  # nothing due: no message
         text = self.d.render.msg("reminders.digest", groups=groups, day=day,
                                  title=self.d.render.label("digest_title"))
-        # A digest she cannot receive (bot blocked) is not tried again all day.
-        return await self._send(advisor, text) or True
+        return await self._send(advisor, text)
 
     async def delete(self, chat_id: int, message_id: int) -> bool:
         try:
@@ -60,9 +60,10 @@ class TelegramSender:
                 await self.bot.send_message(
                     advisor.telegram_id, chunk,
                     reply_markup=markup if number == len(chunks) else None)  # type: ignore[arg-type]
-        except Forbidden:
-            # She blocked the bot or never opened it: kept, tried again later (the
-            # coordinators see it in their lists meanwhile).
-            log.warning("advisor %s cannot be reached", advisor.id)
-            return False
+        except Forbidden as error:  # she blocked the bot
+            raise Unreachable from error
+        except BadRequest as error:
+            if "chat not found" in str(error).lower():  # she never opened the bot
+                raise Unreachable from error
+            raise
         return True

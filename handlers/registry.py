@@ -52,7 +52,12 @@ async def set_menu(app: Application) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    log.error("error while handling an update", exc_info=context.error)
+    # The update's id and the error's class and frames; never the update's text, and the
+    # exception's message is left out by the log's formatter (bot.logs): it may quote data.
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    log.error("error while handling update %s: %s", update_id,
+              type(error).__name__ if error else None, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await send(update, deps(context).render.msg("general.error"))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
+from storage import advisors as team
 from storage import deletions, households, reminders
 from storage.clock import Clock
 from storage.db import Database
@@ -39,6 +40,14 @@ class Outgoing:
     # Why it comes late: "downtime" (it fell due while the bot was stopped), "import" (it had
     # fallen due before its caseload was imported), "record" (before it was recorded).
     reason: str = ""
+    # The advisor in charge, when the reminder goes to a coordinator in her stead
+    # (she has not opened the bot, blocked it, or left): shown as «pour S. L.».
+    for_advisor: Advisor | None = None
+
+
+class Unreachable(Exception):
+    """Raised by a Sender when Telegram refuses the chat itself (403 blocked, 400 chat not
+    found): trying again later is pointless until she writes to the bot."""
 
 
 class Sender(Protocol):
@@ -75,6 +84,10 @@ class Ticker:
                     reminders.sync_all(session, self.clock)
             except Exception:  # deriving failed: what is already stored is still sent
                 log.exception("reminders not derived this time")
+            try:
+                self.db.purge_processed()
+            except Exception:
+                log.exception("processed updates not purged this time")
             self._last_full_sync = now
         await self._delete_due()
         if not is_working_time(now, self.clock.tz):
@@ -124,9 +137,24 @@ class Ticker:
 
     async def _deliver(self, advisor: Advisor, items: Sequence[Outgoing], sending: object
                        ) -> int:
-        ok = await self._try(sending)
+        try:
+            ok = await self._try(sending)
+        except Unreachable:
+            # Her chat is refused: marked, and the reminders are due again at once, for the
+            # next claim to route them to a coordinator (see storage.reminders.recipient).
+            self._unreachable(advisor)
+            with self.db.session() as session:
+                for item in items:
+                    reminders.release(session, self.clock, item.reminder.id or 0, self.owner,
+                                      retry_later=False)
+            return 0
         self._record(items, advisor, ok)
         return len(items) if ok else 0
+
+    def _unreachable(self, advisor: Advisor) -> None:
+        log.warning("advisor %s cannot be reached (chat refused by Telegram)", advisor.id)
+        with self.db.session() as session:
+            team.unreachable(session, advisor.id or 0)
 
     def _by_recipient(self, session: Session, claimed: list[Reminder], now: datetime
                       ) -> list[tuple[Advisor, list[Outgoing]]]:
@@ -139,26 +167,33 @@ class Ticker:
                 reminders.release(session, self.clock, reminder.id or 0, self.owner)
                 continue
             advisors[advisor.id] = advisor
-            groups[advisor.id].append(self._outgoing(session, reminder, household, now))
+            in_charge = session.get(Advisor, household.advisor_id) \
+                if household.advisor_id not in (None, advisor.id) else None
+            groups[advisor.id].append(self._outgoing(session, reminder, household, now,
+                                                     in_charge))
         return [(advisors[a], items) for a, items in groups.items()]
 
     def _outgoing(self, session: Session, reminder: Reminder, household: Household,
-                  now: datetime) -> Outgoing:
+                  now: datetime, for_advisor: Advisor | None) -> Outgoing:
         if reminder.due_on < reminder.created_at.astimezone(self.clock.tz).date():
             # It fell due before it existed: the bot was not stopped, the record came late
             # (with the caseload's import, or when the advisor entered it).
             with_import = reminder.created_at - household.created_at < LATE_AFTER \
                 and households.imported(session, household)
             reason = "import" if with_import else "record"
-            return Outgoing(reminder, household, late=True, reason=reason)
+            return Outgoing(reminder, household, late=True, reason=reason,
+                            for_advisor=for_advisor)
         # Late: its slot passed while nothing sent it (not: created today for today).
         waited = now - max(reminder.due_at, reminder.created_at)
         late = waited > LATE_AFTER
-        return Outgoing(reminder, household, late=late, reason="downtime" if late else "")
+        return Outgoing(reminder, household, late=late, reason="downtime" if late else "",
+                        for_advisor=for_advisor)
 
     async def _try(self, sending: object) -> bool:
         try:
             return bool(await sending)  # type: ignore[misc]
+        except Unreachable:
+            raise
         except Exception:  # a Telegram error delays a reminder, never drops it
             log.exception("sending reminders failed; they will be tried again")
             return False
@@ -178,11 +213,18 @@ class Ticker:
             return
         day = local.date()
         with self.db.session() as session:
-            team = list(session.exec(select(Advisor).where(col(Advisor.active))))
-        for advisor in team:
+            # Not to a chat she has not opened (or refused): no call is made to it.
+            members = list(session.exec(select(Advisor).where(
+                col(Advisor.active), col(Advisor.chat_opened_at).is_not(None))))
+        for advisor in members:
             if not self._claim_digest(advisor, day, now):
                 continue
-            if not await self._try(self.sender.send_digest(advisor, day)):
+            try:
+                ok = await self._try(self.sender.send_digest(advisor, day))
+            except Unreachable:
+                self._unreachable(advisor)
+                continue  # the day's digest stays claimed: not tried again today
+            if not ok:
                 self._release_digest(advisor, day)
 
     def _claim_digest(self, advisor: Advisor, day: date, now: datetime) -> bool:

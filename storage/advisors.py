@@ -13,21 +13,43 @@ from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
 
 INVITATION_VALIDITY = timedelta(hours=48)
+# An invitation printed by an import waits for the admin to send it, and only she can use it.
+BOUND_INVITATION_VALIDITY = timedelta(days=14)
 
 
 def by_telegram_id(session: Session, telegram_id: int) -> Advisor | None:
     return session.exec(select(Advisor).where(Advisor.telegram_id == telegram_id)).first()
 
 
-def identify(session: Session, telegram_id: int, display_name: str = "") -> Advisor | None:
-    """The active advisor behind a Telegram account, or None (stranger or deactivated)."""
+def identify(session: Session, telegram_id: int, display_name: str = "",
+             clock: Clock | None = None) -> Advisor | None:
+    """The active advisor behind a Telegram account, or None (stranger or deactivated).
+
+    With the clock (the gate, for each update of her private chat), her chat is marked open.
+    """
     advisor = by_telegram_id(session, telegram_id)
     if advisor is None or not advisor.active:
         return None
     if display_name and advisor.name != display_name and not advisor.name:
         advisor.name = display_name
         session.add(advisor)
+    if clock is not None and advisor.chat_opened_at is None:
+        advisor.chat_opened_at = clock.now()  # she writes: her chat with the bot exists
+        session.add(advisor)
     return advisor
+
+
+def unreachable(session: Session, advisor_id: int) -> None:
+    """Telegram refused her chat (403 blocked, 400 chat not found): no more calls to it until
+    she writes again; meanwhile her reminders go to the coordinators."""
+    advisor = session.get(Advisor, advisor_id)
+    if advisor is not None and advisor.chat_opened_at is not None:
+        advisor.chat_opened_at = None
+        session.add(advisor)
+
+
+def reachable(advisor: Advisor) -> bool:
+    return advisor.active and advisor.chat_opened_at is not None
 
 
 def ensure_admins(session: Session, clock: Clock, telegram_ids: list[int]) -> None:
@@ -70,17 +92,32 @@ def invite(session: Session, clock: Clock, actor: Advisor, role: Role) -> Invita
     return invitation
 
 
+def invite_imported(session: Session, clock: Clock, advisor: Advisor) -> Invitation:
+    """The `/start` code for an advisor created by an import (command line: no actor), usable
+    by her Telegram account only."""
+    now = clock.now()
+    invitation = Invitation(code=secrets.token_urlsafe(12), role=advisor.role,
+                            created_at=now, expires_at=now + BOUND_INVITATION_VALIDITY,
+                            telegram_id=advisor.telegram_id)
+    session.add(invitation)
+    audit.record(session, clock, None, "invitation.create",
+                 detail=f"{advisor.role.value} -> {advisor.telegram_id}")
+    return invitation
+
+
 def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: str) -> Advisor:
     """Use a one-time invitation. Raises Refused('invitation_invalid') otherwise."""
     invitation = session.exec(select(Invitation).where(Invitation.code == code)).first()
     now = clock.now()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < now \
+            or invitation.telegram_id not in (None, telegram_id):
         raise Refused("invitation_invalid")
     advisor = by_telegram_id(session, telegram_id)
     if advisor is None:
         advisor = Advisor(telegram_id=telegram_id, created_at=now)
     advisor.name = name or advisor.name
     advisor.role, advisor.active = invitation.role, True
+    advisor.chat_opened_at = now  # she wrote /start to the bot
     session.add(advisor)
     session.flush()
     invitation.used_by_id, invitation.used_at = advisor.id, now

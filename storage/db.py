@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, col, create_engine, delete
 
 from storage.clock import Clock
 from storage.errors import Refused
@@ -28,30 +29,52 @@ class Applied(Generic[T]):
     value: T | None = None
 
 
+# A redelivery comes within a day at most; Telegram may restart update ids after a week.
+PROCESSED_KEPT = timedelta(days=7)
+
+
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a failed statement is logged without its values (a household's name,
+    # address, resources...), see storage.errors and issue 9 §6.
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)
 
+    # SQLAlchemy's recipe for pysqlite ("Serializable isolation / Savepoints / Transactional
+    # DDL"): the driver's own transaction handling is switched off (it begins lazily, and a
+    # SAVEPOINT outside its transaction opened one of its own, so releasing a nested
+    # transaction committed it); every transaction is begun explicitly instead.
+    # IMMEDIATE: the write lock is taken at the start, so a transaction that reads then writes
+    # waits (busy_timeout) for another writer instead of failing on its stale snapshot ("database
+    # is locked"), which pysqlite's lazy BEGIN hid by reading outside the transaction.
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     return engine
 
 
 class Database:
-    def __init__(self, url: str, clock: Clock) -> None:
+    def __init__(self, url: str, clock: Clock, bot_id: int = 0) -> None:
+        """`bot_id`: the numeric prefix of the token; two bots may share one database and
+        their update ids are independent (0 for the command line, which has no updates)."""
         self.url = url
         self.engine = make_engine(url)
         self.clock = clock
+        self.bot_id = bot_id
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -86,7 +109,8 @@ class Database:
         try:
             with self.session() as session:
                 if update_id is not None:
-                    session.add(ProcessedUpdate(update_id=update_id, at=self.clock.now()))
+                    session.add(ProcessedUpdate(bot_id=self.bot_id, update_id=update_id,
+                                                at=self.clock.now()))
                     session.flush()
                 return Applied(False, fn(session))
         except IntegrityError:
@@ -96,4 +120,12 @@ class Database:
 
     def _seen(self, update_id: int) -> bool:
         with self.session() as session:
-            return session.get(ProcessedUpdate, update_id) is not None
+            return session.get(ProcessedUpdate, (self.bot_id, update_id)) is not None
+
+    def purge_processed(self) -> int:
+        """Forget updates handled more than a week ago (a row per update would grow forever,
+        and Telegram may start again from low update ids after a week without updates)."""
+        with self.session() as session:
+            result = session.exec(delete(ProcessedUpdate).where(
+                col(ProcessedUpdate.at) < self.clock.now() - PROCESSED_KEPT))
+            return int(result.rowcount or 0)

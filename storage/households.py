@@ -28,6 +28,7 @@ from storage.models import (
     RunStatus,
     Tenancy,
 )
+from storage.references import by_reference_order
 from storage.text import compact, digits
 from storage.validators import Invalid, parse_phone
 
@@ -84,9 +85,12 @@ def search_key(household: Household) -> str:
 
 def next_reference(session: Session, year: int) -> str:
     prefix = f"{year}-"
-    last = session.exec(
-        select(func.max(Household.reference)).where(col(Household.reference).startswith(prefix))
-    ).first()
+    of_year = col(Household.reference).startswith(prefix)
+    # Not max(reference): as text, 2027-9999 > 2027-10000. The longest, then the greatest.
+    length = session.exec(select(func.max(func.length(Household.reference))).where(of_year)
+                          ).first()
+    last = session.exec(select(func.max(Household.reference)).where(
+        of_year, func.length(Household.reference) == length)).first() if length else None
     number = int(last.split("-")[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -184,7 +188,7 @@ def search(session: Session, clock: Clock, actor: Advisor, text: str, limit: int
     query = _visible(actor)
     for word in words:
         query = query.where(col(Household.search_key).contains(word, autoescape=True))
-    found = list(session.exec(query.order_by(col(Household.reference)).limit(limit)))
+    found = list(session.exec(query.order_by(*by_reference_order()).limit(limit)))
     for household in found:  # each household shown, even as a line of a list, is a read
         audit.record(session, clock, actor, "household.search", household)
     return found
@@ -272,7 +276,7 @@ def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only:
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(number, 0), pages - 1)
     rows = list(session.exec(
-        query.order_by(col(Household.reference)).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
+        query.order_by(*by_reference_order()).offset(number * PAGE_SIZE).limit(PAGE_SIZE)
     ))
     for household in rows:
         audit.record(session, clock, actor, "household.list", household)

@@ -43,7 +43,14 @@ TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "date_sous_location": "date_sous_location", "loyer": "loyer",
                    "charges": "charges", "apl": "apl", "apl_versee_a": "apl_versee_a",
                    "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance"}
-REFERENCE = re.compile(r"^\d{4}-\d{4}$")
+# ASCII digits only (`\d` would take Arabic-Indic ones); numbers past 9999 have more digits.
+REFERENCE = re.compile(r"^[0-9]{4}-[0-9]{4,6}$")
+# What a file may hold (stated in the README): a bigger one is refused before it is read whole.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+MAX_CELL = 5_000  # characters
+# The dates a caseload may hold; a year 0001 or 9999 is a typing error.
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 @dataclass
@@ -83,11 +90,16 @@ class Report:
 
 def _decode(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
+        raw = raw[3:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")  # what Excel's "CSV (séparateur : point-virgule)" writes
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise Invalid("file_encoding", line=line) from None
 
 
 def _cell(value: Any) -> str:
@@ -103,23 +115,74 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _read_xlsx(path: Path) -> list[list[str]]:
+    """The first sheet, streamed (read-only mode) and refused past the limits.
+
+    A sheet declares its used range: one spanning columns A to XFD is refused before any row is
+    read (openpyxl would fill 16 384 cells a row). A sheet that declares none is read up to the
+    limits only, so it cannot take more memory than an accepted one.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        # Not data_only: a formula is kept as the text typed (`=…`), never its computed value.
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # not a zip, not a workbook, a broken part: all "not a spreadsheet"
+        raise Invalid("file_unreadable") from None
+    try:
+        sheet = workbook.worksheets[0]
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise Invalid("file_too_wide", maximum=MAX_COLUMNS)
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise Invalid("file_too_long", maximum=MAX_ROWS)
+        table: list[list[str]] = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS + 2, values_only=True):
+            table.append(_within_limits([_cell(v) for v in row], len(table) + 1))
+            if len(table) > MAX_ROWS + 1:
+                raise Invalid("file_too_long", maximum=MAX_ROWS)
+    except Invalid:
+        raise
+    except Exception:
+        raise Invalid("file_unreadable") from None
+    finally:
+        workbook.close()
+    return table
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    if path.stat().st_size > MAX_ROWS * MAX_CELL:
+        raise Invalid("file_too_long", maximum=MAX_ROWS)
+    text = _decode(path.read_bytes())
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    table: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                raise Invalid("file_too_wide", maximum=MAX_COLUMNS)
+            table.append(_within_limits([c.strip() for c in row], reader.line_num))
+            if len(table) > MAX_ROWS + 1:
+                raise Invalid("file_too_long", maximum=MAX_ROWS)
+    except csv.Error:  # a cell over the csv module's limit (128 KB), a stray NUL...
+        raise Invalid("file_cell", line=reader.line_num, maximum=MAX_CELL) from None
+    return table
+
+
+def _within_limits(cells: list[str], line: int) -> list[str]:
+    if any(len(cell) > MAX_CELL for cell in cells):
+        raise Invalid("file_cell", line=line, maximum=MAX_CELL)
+    return cells
+
+
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a .csv (UTF-8 with or without BOM, or Windows-1252; `;` or `,`)
-    or of the first sheet of an .xlsx."""
+    or of the first sheet of an .xlsx, within the limits (MAX_ROWS, MAX_COLUMNS, MAX_CELL)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        table = _read_xlsx(path)
     elif suffix == ".csv":
-        text = _decode(path.read_bytes())
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text),
-                                                                 delimiter=delimiter)]
+        table = _read_csv(path)
     else:
         raise Invalid("file_format")
     while table and not any(table[-1]):
@@ -154,9 +217,13 @@ def _one_of(allowed: Iterable[str]) -> Callable[[str], str]:
 
 
 def _telegram_id(text: str) -> int:
-    if not text.isdigit():
+    if not re.fullmatch(r"[0-9]{1,15}", text):  # str.isdigit() takes ² (and int() refuses it)
         raise Invalid("telegram_id")
     return int(text)
+
+
+def _date(text: str) -> date:
+    return parse_date(text, earliest=EARLIEST, latest=LATEST)
 
 
 def _reference(text: str) -> str:
@@ -176,18 +243,18 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "confidentiel": parse_yes_no,
         "conseillere_telegram_id": _telegram_id,
         "conseillere_nom": lambda t: parse_text(t, max_length=120),
-        "debut_accompagnement": parse_date,
+        "debut_accompagnement": _date,
         "parcours": _one_of(e.value for e in EntryPath),
         "bail": _lease,
-        "date_entree_logement": parse_date,
-        "date_sous_location": parse_date,
+        "date_entree_logement": _date,
+        "date_sous_location": _date,
         "loyer": parse_amount,
         "charges": parse_amount,
         "apl": parse_amount,
         "apl_versee_a": _one_of(("bailleur", "menage")),
         "jour_echeance": lambda t: parse_int(t, minimum=1, maximum=31),
-        "fin_assurance": parse_date,
-        "prochain_bilan": parse_date,
+        "fin_assurance": _date,
+        "prochain_bilan": _date,
     }
     failed = False
     for column, parse in parsers.items():
@@ -320,35 +387,53 @@ def _home(session: Session, clock: Clock, household: Household, row: Row) -> boo
     return changed
 
 
+class ImportFailed(Exception):
+    """A row that passed the checks failed while being written: the whole import is undone."""
+
+    def __init__(self, line: int, error: Exception) -> None:
+        super().__init__(line, type(error).__name__)
+        self.line, self.error_class = line, type(error).__name__
+
+
 def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
           source: str) -> None:
-    """Import checked rows into the session (the caller commits, or rolls back a dry run)."""
+    """Import checked rows into the session (the caller commits, or rolls back a dry run).
+
+    Raises ImportFailed naming the row: the caller's transaction is then rolled back whole.
+    """
     for row in rows:
-        if row.advisor_telegram_id is not None:
-            known = advisors.by_telegram_id(session, row.advisor_telegram_id)
-            advisor: Advisor = known or advisors.get_or_create(
-                session, clock, row.advisor_telegram_id,
-                row.advisor_name)  # else her Telegram name, at her first message
-            if known is None:
-                report.advisors_created.append(row.advisor_telegram_id)
-            row.data.advisor_id = advisor.id
-        existing = _match(session, row)
-        if existing is None:
-            household = households.create(session, clock, None, row.data)
-            _home(session, clock, household, row)
-            report.created.append(household.reference)
-            continue
-        changes = _differs(existing, row)
-        home_changed = _home(session, clock, existing, row)
-        if not changes:
-            (report.updated if home_changed else report.unchanged).append(existing.reference)
-            continue
-        for name, value in changes.items():
-            setattr(existing, name, value)
-        existing.search_key = households.search_key(existing)
-        existing.updated_at = clock.now()
-        session.add(existing)
-        audit.record(session, clock, None, "household.import.update", existing,
-                     detail=f"{source}: {', '.join(sorted(changes))}")
-        report.updated.append(existing.reference)
-    session.flush()
+        try:
+            _apply_row(session, clock, row, report, source)
+            session.flush()
+        except Exception as error:
+            raise ImportFailed(row.line, error) from error
+
+
+def _apply_row(session: Session, clock: Clock, row: Row, report: Report, source: str) -> None:
+    if row.advisor_telegram_id is not None:
+        known = advisors.by_telegram_id(session, row.advisor_telegram_id)
+        advisor: Advisor = known or advisors.get_or_create(
+            session, clock, row.advisor_telegram_id,
+            row.advisor_name)  # else her Telegram name, at her first message
+        if known is None:
+            report.advisors_created.append(row.advisor_telegram_id)
+        row.data.advisor_id = advisor.id
+    existing = _match(session, row)
+    if existing is None:
+        household = households.create(session, clock, None, row.data)
+        _home(session, clock, household, row)
+        report.created.append(household.reference)
+        return
+    changes = _differs(existing, row)
+    home_changed = _home(session, clock, existing, row)
+    if not changes:
+        (report.updated if home_changed else report.unchanged).append(existing.reference)
+        return
+    for name, value in changes.items():
+        setattr(existing, name, value)
+    existing.search_key = households.search_key(existing)
+    existing.updated_at = clock.now()
+    session.add(existing)
+    audit.record(session, clock, None, "household.import.update", existing,
+                 detail=f"{source}: {', '.join(sorted(changes))}")
+    report.updated.append(existing.reference)

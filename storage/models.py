@@ -60,6 +60,9 @@ class Advisor(SQLModel, table=True):
     # checked when read, see storage.households.open_household.
     open_household_id: int | None = None
     open_household_at: datetime | None = _utc_column(nullable=True)
+    # When she first wrote to the bot: until then (an advisor created by an import) and
+    # after Telegram answered 403/400 for her chat, her reminders go to the coordinators.
+    chat_opened_at: datetime | None = _utc_column(nullable=True)
 
     @property
     def is_admin(self) -> bool:
@@ -70,7 +73,9 @@ class Invitation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     role: Role = _enum_column(Role, Role.CONSEILLERE)
-    created_by_id: int = Field(foreign_key="advisor.id")
+    created_by_id: int | None = Field(default=None, foreign_key="advisor.id")  # None: import
+    # Bound to one Telegram account (the invitation printed by an import for a new advisor).
+    telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = _utc_column()
     expires_at: datetime = _utc_column()
     used_by_id: int | None = Field(default=None, foreign_key="advisor.id")
@@ -176,10 +181,15 @@ class AuditLog(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """Telegram updates whose effect is committed: a redelivery after a crash is not re-applied."""
+    """Telegram updates whose effect is committed: a redelivery after a crash is not re-applied.
 
+    Keyed by the bot (the token's numeric prefix) too: two bots on one database number their
+    updates independently. Purged after a week (storage.db.Database.purge_processed)."""
+
+    bot_id: int = Field(default=0, sa_column=Column(BigInteger, primary_key=True,
+                                                    autoincrement=False))
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    at: datetime = _utc_column()
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class PlanStatus(StrEnum):

@@ -10,6 +10,9 @@ from storage import audit
 from storage.clock import Clock
 from storage.households import open_card
 from storage.models import Advisor, Household, Note
+from storage.validators import clean_name, parse_text
+
+NOTE_LIMIT = 4096  # a Telegram message
 
 
 @dataclass
@@ -22,11 +25,16 @@ class Attachment:
 
 def add(session: Session, clock: Clock, actor: Advisor, household: Household, kind: str,
         text: str = "", attachment: Attachment | None = None) -> Note:
+    """Raises Invalid for a text with control or bidi characters: nothing is stored."""
+    if text:
+        text = parse_text(text, max_length=NOTE_LIMIT)
     note = Note(household_id=household.id or 0, advisor_id=actor.id or 0, kind=kind, text=text,
                 created_at=clock.now())
     if attachment is not None:
         note.file_id, note.file_unique_id = attachment.file_id, attachment.file_unique_id
-        note.file_path, note.file_name = attachment.path, attachment.name
+        note.file_path = attachment.path
+        # Shown on the card: cleaned of control and bidi characters once, here.
+        note.file_name = clean_name(attachment.name) if attachment.name else None
     session.add(note)
     open_card(session, clock, actor, household)  # writing keeps the card open
     audit.record(session, clock, actor, "note.add", household, detail=kind)

@@ -37,6 +37,7 @@ from storage.models import (
     Tenancy,
     TransferReview,
 )
+from storage.references import by_reference_order
 
 # A claim not renewed for this long belongs to a process that died: taken again. Each
 # reminder's claim is renewed just before it is sent, so only a single send lasting longer
@@ -180,12 +181,17 @@ def renew(session: Session, clock: Clock, reminder_id: int, owner: str) -> bool:
 
 
 def recipient(session: Session, household: Household) -> Advisor | None:
-    """The advisor in charge now (a reassignment moves the reminders), else a coordinator."""
+    """The advisor in charge now (a reassignment moves the reminders), else a coordinator.
+
+    "Else" includes an advisor whose chat with the bot is not open (created by an import and
+    not yet written, or refused by Telegram): a reminder sent there would reach nobody.
+    """
     advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
-    if advisor is not None and advisor.active:
+    if advisor is not None and advisor.active and advisor.chat_opened_at is not None:
         return advisor
     return session.exec(select(Advisor).where(
-        col(Advisor.active), col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))
+        col(Advisor.active), col(Advisor.chat_opened_at).is_not(None),
+        col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))
         .order_by(col(Advisor.role).desc(), col(Advisor.id))).first()
 
 
@@ -204,15 +210,20 @@ def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_i
                  session.get(Household, reminder.household_id), detail=reminder.key)
 
 
-def release(session: Session, clock: Clock, reminder_id: int, owner: str) -> None:
-    """Sending failed: back to due, tried again later (never dropped)."""
+def release(session: Session, clock: Clock, reminder_id: int, owner: str,
+            retry_later: bool = True) -> None:
+    """Sending failed: back to due, tried again later (never dropped). `retry_later` False:
+    due again at once (its recipient changed: see `recipient`)."""
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.claimed_by != owner or \
             reminder.status != ReminderStatus.SENDING:
         return
-    delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS) - 1)]
-    reminder.status, reminder.attempts = ReminderStatus.DUE, reminder.attempts + 1
-    reminder.due_at = max(reminder.due_at, clock.now() + delay)
+    if retry_later:
+        delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS) - 1)]
+        reminder.status, reminder.attempts = ReminderStatus.DUE, reminder.attempts + 1
+        reminder.due_at = max(reminder.due_at, clock.now() + delay)
+    else:
+        reminder.status = ReminderStatus.DUE
     reminder.claimed_by = None
     session.add(reminder)
 
@@ -271,7 +282,7 @@ def digest(session: Session, clock: Clock, advisor: Advisor, until: date, listin
     each household listed is audited, `listing` saying where (digest, aujourdhui, echeances)."""
     mine = list(session.exec(select(Household).where(
         Household.advisor_id == advisor.id, Household.status == "actif")
-        .order_by(col(Household.reference))))
+        .order_by(*by_reference_order())))
     found = upcoming(session, clock, mine, until)
     by_household: dict[int, list[Reminder]] = {}
     for reminder in found:

@@ -17,7 +17,10 @@ def fold(text: str) -> str:
     """Lower-case, accents and apostrophes removed, spaces collapsed:
     `Hélène  N’Diaye` -> `helene ndiaye`."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Combining accents out, and control/format characters (a NUL in a search breaks
+    # PostgreSQL; a bidi override matches nothing anyone typed).
+    stripped = "".join(c for c in decomposed if (not unicodedata.combining(c)
+                       and unicodedata.category(c) not in ("Cc", "Cf")) or c in "\t\n")
     return re.sub(r"\s+", " ", stripped.casefold().translate(_NO_APOSTROPHES)).strip()
 
 

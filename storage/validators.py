@@ -38,7 +38,8 @@ def parse_date(text: str, *, earliest: date | None = None, latest: date | None =
     return value
 
 
-_AMOUNT = re.compile(r"^(\d{1,3}(?:[ .]\d{3})+|\d+)(?:[,.](\d{1,2}))?$")
+# ASCII digits, and not too many: int() of thousands of digits raises (and is no amount).
+_AMOUNT = re.compile(r"^([0-9]{1,3}(?:[ .][0-9]{3}){1,4}|[0-9]{1,13})(?:[,.]([0-9]{1,2}))?$")
 
 
 def parse_amount(text: str, *, maximum_cents: int = 100_000_000) -> int:
@@ -90,7 +91,7 @@ def parse_ages(text: str) -> list[int]:
     if cleaned in {"aucun", "aucune", "non", "0", "-"}:
         return []
     parts = [p for p in re.split(r"[,;/\s]+|\bet\b|\bans?\b", cleaned) if p]
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):  # not ² (isdigit)
         raise Invalid("ages")
     ages = [int(p) for p in parts]
     if len(ages) > 15 or any(a > 25 for a in ages):
@@ -98,13 +99,27 @@ def parse_ages(text: str) -> list[int]:
     return ages
 
 
+# Control characters (C0 but tab and newline, DEL, C1) and the bidi overrides and isolates,
+# which can hide or reorder what a name or a note shows (and NUL breaks PostgreSQL).
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def parse_text(text: str, *, max_length: int) -> str:
-    """Free text as typed; only blank text and text over `max_length` characters are refused."""
+    """Free text as typed; blank text, text over `max_length` characters and text with control
+    or bidi-override characters are refused."""
     if not text.strip():
         raise Invalid("empty")
     if len(text) > max_length:
         raise Invalid("too_long", max_length=max_length, length=len(text))
+    if _HIDDEN.search(text):
+        raise Invalid("hidden_characters")
     return text.strip()
+
+
+def clean_name(text: str) -> str:
+    """A file name as it may be shown: control and bidi characters removed (a name like
+    `facture\u202egnp.exe` would read `facture exe.png`)."""
+    return _HIDDEN.sub("", text).strip()
 
 
 _YES = {"oui", "o", "yes", "y", "1", "vrai", "x"}
