@@ -21,7 +21,7 @@ class Query:
 
 
 def update(data: str) -> Any:
-    return SimpleNamespace(callback_query=Query(data), update_id=7)
+    return SimpleNamespace(callback_query=Query(data), update_id=7, effective_user=None)
 
 
 def context() -> Any:

@@ -105,6 +105,7 @@ def _to_summary(db, clock, lea_id, last, first, phone):
 
 
 def _finish(db, clock, lea_id):
+    answer(db, clock, lea_id, lambda e: e.choose(e.active(), "confidentiel", 0))
     for typed in ("1 rue X", "1", "0"):
         answer(db, clock, lea_id, lambda e, t=typed: e.answer_text(e.active(), t))
     for key in ("res_activite", "res_rsa", "res_famille", "res_chomage", "res_pension",
@@ -112,7 +113,6 @@ def _finish(db, clock, lea_id):
         answer(db, clock, lea_id, lambda e, k=key: e.skip(e.active(), k))
     answer(db, clock, lea_id, lambda e: e.choose(e.active(), "parcours", 0))
     answer(db, clock, lea_id, lambda e: e.validate(e.active(), "eligibilite"))
-    answer(db, clock, lea_id, lambda e: e.choose(e.active(), "confidentiel", 0))
     return answer(db, clock, lea_id, lambda e: e.today(e.active(), "debut"))
 
 
@@ -125,10 +125,10 @@ def test_household_form_asks_after_the_phone_and_before_confirming(db, clock):
         lea_id, first_id, second_id = lea.id, first.id, second.id
     step = _to_summary(db, clock, lea_id, "Durand", "Zoé", "+33 6 12 34 56 78")
     assert [d.household.id for d in step.extras["duplicates"]] == [first_id]
-    assert step.field.key == "adresse" and "confirming" not in step.extras
+    assert step.field.key == "confidentiel" and "confirming" not in step.extras
     step = answer(db, clock, lea_id, lambda e: e.set_aside_duplicates(step.run.id, [first_id],
                                                                       False))
-    assert step.outcome == Outcome.ASK and step.field.key == "adresse"
+    assert step.outcome == Outcome.ASK and step.field.key == "confidentiel"
     assert "duplicates" not in step.extras
     step = _finish(db, clock, lea_id)
     assert step.outcome == Outcome.SUMMARY and "duplicates" not in step.extras
