@@ -71,7 +71,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     if kind == "f":
         return await forms.on_form_button(update, context, parts)
     if kind in {"r", "a"}:
-        return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a")
+        return await forms.on_resume(update, context, int(parts[1]), cancel=kind == "a",
+                                     confirmed=parts[2:] == ["y"])
     if kind == "h":
         action, household_id = parts[1], int(parts[2])
         if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first

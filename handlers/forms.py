@@ -39,7 +39,13 @@ def answer_text(context: Context, step: Step, spec_field: FieldSpec,
 async def show(update: Update, context: Context, step: Step, prefix: str = "") -> None:
     """Render a step: a question, a summary, or the end of the form."""
     render = deps(context).render
-    if step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
+    if step.outcome == Outcome.CONFIRM and step.field is not None:
+        await send(update, _join(prefix, render.msg("forms.confirm_answer", step=step)),
+                   keyboards.confirm_answer(render, step))
+    elif step.outcome == Outcome.ABANDON:
+        await send(update, render.msg("forms.confirm_abandon", step=step),
+                   keyboards.confirm_abandon(render, step))
+    elif step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
         current = current_answer(context, step)
         text = render.msg("forms.question", step=step, current=current)
         await send(update, _join(prefix, text), keyboards.question(render, step, current))
@@ -131,7 +137,8 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
     """`f:<run>:<position or S>:<action>[:<index>]`. Returns a toast text, if any."""
     d = deps(context)
     run_id, position, action = int(parts[1]), parts[2], parts[3]
-    index = int(parts[4]) if len(parts) > 4 else 0
+    uid = parts[4] if action in ITEM_ACTIONS else ""  # an item's stable id, never a position
+    index = int(parts[4]) if len(parts) > 4 and not uid else 0
 
     def work(session: Session, actor: Advisor) -> Step:
         engine = Engine(session, d.clock, actor)
@@ -157,8 +164,12 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
             "b": lambda: engine.back(run, step),
             "x": lambda: engine.stop(run, step),
             "la": lambda: engine.add_item(run, step),
-            "le": lambda: engine.edit_item(run, step, index),
-            "ld": lambda: engine.delete_item(run, step, index),
+            "le": lambda: engine.edit_item(run, step, uid),
+            "ld": lambda: engine.ask_delete(run, step, uid),
+            "lD": lambda: engine.delete_item(run, step, uid),
+            "lk": lambda: engine.at_step(run, step),
+            "cy": lambda: engine.confirm_answer(run, step, yes=True),
+            "cn": lambda: engine.confirm_answer(run, step, yes=False),
         }
         return actions[action]()
 
@@ -172,6 +183,23 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
     if step.outcome == Outcome.STALE:
         paused = step.run.status == RunStatus.PAUSED
         return render.msg("forms.paused_toast" if paused else "forms.stale")
+    if step.outcome == Outcome.GONE:
+        return render.msg("forms.item_gone")
+    if step.outcome == Outcome.DELETE:
+        await send(update, render.msg("forms.confirm_delete", step=step,
+                                      item=_item_name(context, step, step.extras["item"])),
+                   keyboards.confirm_delete(render, step))
+        return None
+    if action in {"lD", "lk", "cy", "cn"}:
+        # The confirmation answered: under it, what was chosen; then the list or the question.
+        done = render.msg("forms.deleted", step=step,
+                          item=_item_name(context, step, step.extras["deleted"])) \
+            if "deleted" in step.extras else render.msg(
+                "forms.echo", answer=render.label("yes" if action == "cy" else "no"))
+        if not await append_to_pressed(update, done) and "deleted" in step.extras:
+            await send(update, done)
+        await show(update, context, step)
+        return None
     if action == "fix":
         await edit_or_send(update, render.msg("forms.choose_section", step=step),
                            keyboards.sections(render, step))
@@ -193,6 +221,19 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
     return None
 
 
+def _item_name(context: Context, step: Step, item: dict[str, Any]) -> str:
+    """An item as named in a sentence: its first answer (« Solder la dette EDF »)."""
+    assert step.field is not None
+    first = next((f for f in step.field.item if item.get(f.key) is not None), None)
+    if first is None:
+        return ""
+    return deps(context).render.answer(item[first.key], first, first.choices)
+
+
+# Buttons whose last part is an item's uid.
+ITEM_ACTIONS = {"le", "ld", "lD"}
+
+
 async def _refresh_buttons(update: Update, context: Context, step: Step) -> None:
     """A box ticked or unticked: the same question, its buttons redrawn."""
     query = update.callback_query
@@ -202,12 +243,13 @@ async def _refresh_buttons(update: Update, context: Context, step: Step) -> None
             await query.edit_message_reply_markup(markup)
 
 
-async def on_resume(update: Update, context: Context, run_id: int, cancel: bool) -> str | None:
+async def on_resume(update: Update, context: Context, run_id: int, cancel: bool,
+                    confirmed: bool = False) -> str | None:
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Step:
         engine = Engine(session, d.clock, actor)
-        return engine.cancel(run_id) if cancel else engine.resume(run_id)
+        return engine.cancel(run_id, confirmed) if cancel else engine.resume(run_id)
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))

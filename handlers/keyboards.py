@@ -72,10 +72,10 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
 
 
 def _list_view(render: Renderer, step: Step, data: Callable[..., str]) -> InlineKeyboardMarkup:
-    """A list field: edit or remove each item, add one, or finish."""
-    keyboard = [[Button(render.label("edit_item", n=n + 1), callback_data=data("le", n)),
-                 Button(render.label("delete_item", n=n + 1), callback_data=data("ld", n))]
-                for n in range(len(step.items))]
+    """A list field: edit or remove each item (by its uid), add one, or finish."""
+    keyboard = [[Button(render.label("edit_item", n=n + 1), callback_data=data("le", i["_uid"])),
+                 Button(render.label("delete_item", n=n + 1), callback_data=data("ld", i["_uid"]))]
+                for n, i in enumerate(step.items)]
     assert step.field is not None
     if len(step.items) < step.field.max_items:
         keyboard.append([Button(render.label("add_item", label=step.field.item_label),
@@ -87,6 +87,34 @@ def _list_view(render: Renderer, step: Step, data: Callable[..., str]) -> Inline
     navigation.append(Button(render.label("pause"), callback_data=data("x")))
     keyboard.append(navigation)
     return InlineKeyboardMarkup(keyboard)
+
+
+def _step_data(step: Step, *action: object) -> str:
+    assert step.run.step is not None
+    return button_data("f", step.run.id, token(step.spec, step.run.step), *action)
+
+
+def confirm_answer(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    """An answer outside its usual window: keep it, or give another."""
+    return InlineKeyboardMarkup([[
+        Button(render.label("yes"), callback_data=_step_data(step, "cy")),
+        Button(render.label("fix"), callback_data=_step_data(step, "cn")),
+    ]])
+
+
+def confirm_delete(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("delete_yes"), callback_data=_step_data(step, "lD",
+                                                                    step.extras["uid"])),
+        Button(render.label("delete_no"), callback_data=_step_data(step, "lk")),
+    ]])
+
+
+def confirm_abandon(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("abandon_yes"), callback_data=button_data("a", step.run.id, "y")),
+        Button(render.label("resume"), callback_data=button_data("r", step.run.id)),
+    ]])
 
 
 def summary(render: Renderer, step: Step) -> InlineKeyboardMarkup:

@@ -39,7 +39,7 @@ class HouseholdData:
     phone: str = ""
     address: str = ""
     adults: int = 1
-    children_ages: list[int] | None = None
+    children_ages: list[int | str] | None = None
     resources: dict[str, int] | None = None
     entry_path: EntryPath = EntryPath.AUTRE
     dalo: bool = False

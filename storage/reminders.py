@@ -257,6 +257,16 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
     return list(session.exec(query.order_by(col(Reminder.due_on), col(Reminder.id))))
 
 
+def next_review(session: Session, household: Household) -> date | None:
+    """The glissement review the open reminders are about (the earliest), if any."""
+    found = session.exec(select(Reminder).where(
+        Reminder.household_id == household.id,
+        col(Reminder.kind).in_(["glissement", "glissement_prep"]),
+        col(Reminder.status).in_([*OPEN, ReminderStatus.SENT])))
+    reviews = [d for d in (payload_date(r, "review") for r in found) if d is not None]
+    return min(reviews, default=None)
+
+
 def payload_date(reminder: Reminder, name: str) -> date | None:
     value: Any = reminder.payload.get(name)
     return date.fromisoformat(value) if value else None
