@@ -32,6 +32,10 @@ PLAN_ACTIONS = {
 }
 
 
+# Card buttons that only show something: still there once the support is closed (card, PDF,
+# versions, address, rent history); any other says the support is closed and does nothing.
+READ_ONLY = {"o", "f", "V", "v", "a", "y"}
+
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
 _answered_early: set[str] = set()
@@ -75,6 +79,9 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
                                      confirmed=parts[2:] == ["y"])
     if kind == "h":
         action, household_id = parts[1], int(parts[2])
+        if action not in READ_ONLY and (notice := await cards.closed_notice(
+                update, context, household_id)):
+            return notice
         if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first
             await _answer(update, early=True)
         if action == "o":

@@ -175,8 +175,8 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
-        return d.render.msg("forms.closed")
+    except Refused as refused:
+        return _refusal(context, refused)
     if applied.value is None:
         return None
     step, render = applied.value, d.render
@@ -253,11 +253,19 @@ async def on_resume(update: Update, context: Context, run_id: int, cancel: bool,
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
-        return d.render.msg("forms.closed")
+    except Refused as refused:
+        return _refusal(context, refused)
     if applied.value is not None:
         await show(update, context, applied.value)
     return None
+
+
+def _refusal(context: Context, refused: Refused) -> str:
+    """The toast for a form button refused: the support closed, or the form over."""
+    render = deps(context).render
+    if refused.code == "household_closed":
+        return render.text("reminders.support_closed", h=refused.params["household"])
+    return render.msg("forms.closed")
 
 
 async def pause_for_command(update: Update, context: Context) -> str:

@@ -264,6 +264,15 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
     return household
 
 
+def closed(session: Session, actor: Advisor, household_id: int) -> Household | None:
+    """The household, if its support is closed: the buttons of its old messages then do
+    nothing but say so (None: open, or not hers, which the action itself refuses)."""
+    household = session.get(Household, household_id)
+    if household is None or not may_see(actor, household) or household.status != "clos":
+        return None
+    return household
+
+
 def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
     """The address of a confidential household, on explicit demand only: audited as such."""
     return get(session, clock, actor, household_id, action="household.address.view")

@@ -257,6 +257,24 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
     return list(session.exec(query.order_by(col(Reminder.due_on), col(Reminder.id))))
 
 
+# Kinds whose newer reminder replaces an older one (a notice, then the expiry, then relances).
+REPLACED_BY = {"insurance": ("insurance",), "glissement_prep": ("glissement", "glissement_prep"),
+               "glissement": ("glissement",), "bilan": ("bilan",), "evaluation": ("evaluation",)}
+
+
+def replacing(session: Session, reminder: Reminder) -> Reminder | None:
+    """The open reminder that took over from a cancelled one (same household, same matter)."""
+    kinds = REPLACED_BY.get(reminder.kind)
+    if not kinds:
+        return None
+    found = session.exec(select(Reminder).where(
+        Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
+        col(Reminder.kind).in_(kinds),
+        col(Reminder.status).in_([*OPEN, ReminderStatus.SENT]))
+        .order_by(col(Reminder.due_on))).all()
+    return found[0] if found else None
+
+
 def next_review(session: Session, household: Household) -> date | None:
     """The glissement review the open reminders are about (the earliest), if any."""
     found = session.exec(select(Reminder).where(

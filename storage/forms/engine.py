@@ -225,9 +225,11 @@ class Engine:
         return run
 
     def _may_continue(self, run: FormRun) -> bool:
-        """A form about a household that is no longer hers (reassigned) is closed, unread."""
+        """A form about a household that is no longer hers (reassigned), or whose support is
+        closed, is closed, unread."""
         household = self._household(run)
-        if household is None or households.may_see(self.actor, household):
+        if household is None or (households.may_see(self.actor, household)
+                                 and household.status != "clos"):
             return True
         run.status = RunStatus.CANCELLED
         self._save(run)
@@ -566,8 +568,13 @@ class Engine:
     # --- internals ---------------------------------------------------------------------------
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
         run = self.session.get(FormRun, run_id)
-        if run is None or run.advisor_id != self.actor.id or run.status not in statuses \
-                or not self._may_continue(run):
+        if run is None or run.advisor_id != self.actor.id:
+            raise Refused("form_closed")
+        household = self._household(run)
+        if household is not None and household.status == "clos" \
+                and households.may_see(self.actor, household):
+            raise Refused("household_closed", household=household)
+        if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")
         return run
 

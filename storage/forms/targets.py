@@ -161,6 +161,8 @@ def _commit_bilan(session: Session, clock: Clock, actor: Advisor, spec: FormSpec
                   answers: dict[str, Any], household: Household | None) -> Bilan:
     bilan = plans.record_bilan(session, clock, actor, _household(household, actor), answers)
     _sync(session, clock, household)
+    if answers.get("_reminder"):  # started from the bilan's reminder: it is answered
+        reminder_answers.with_form(session, clock, actor, int(answers["_reminder"]), "fait")
     return bilan
 
 
