@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, plans, reminders
+from handlers import cards, forms, keyboards, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors
@@ -119,6 +119,11 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     if kind == "i":
         return await _invite(update, context, Role(parts[1]))
     if kind == "e":
+        if parts[1] == "d":  # deactivating someone: asked first, naming her
+            return await _confirm_deactivate(update, context, int(parts[2]))
+        if parts[1] == "n":
+            await edit_or_send(update, deps(context).render.msg("team.unchanged"))
+            return None
         return await _set_active(update, context, int(parts[2]), parts[1] == "r")
     raise ValueError(parts)
 
@@ -140,6 +145,19 @@ async def _invite(update: Update, context: Context, role: Role) -> str | None:
     await edit_or_send(update, d.render.msg(
         "team.invitation", link=link, role_label=role_labels(context)[role],
         expires_at=invitation.expires_at))
+    return None
+
+
+async def _confirm_deactivate(update: Update, context: Context, advisor_id: int
+                              ) -> str | None:
+    d = deps(context)
+    try:
+        member = d.db.read(with_actor(update, lambda s, actor: advisors.member(
+            s, actor, advisor_id)))
+    except Refused:
+        return d.render.msg("access.admin_only")
+    await send(update, d.render.msg("team.confirm_deactivate", member=member),
+               keyboards.confirm_deactivate(d.render, member))
     return None
 
 

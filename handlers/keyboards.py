@@ -263,6 +263,13 @@ def roles(render: Renderer) -> InlineKeyboardMarkup:
                                  for r in ROLE_KEYS])
 
 
+def confirm_deactivate(render: Renderer, member: Advisor) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("deactivate_yes"), callback_data=button_data("e", "D", member.id)),
+        Button(render.label("no"), callback_data=button_data("e", "n", member.id)),
+    ]])
+
+
 def team(render: Renderer, members: Sequence[Advisor], me: Advisor
          ) -> InlineKeyboardMarkup | None:
     keyboard = []

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget, households, plans
+from storage import advisors, audit, budget, households, notes, plans
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms import targets
@@ -181,6 +181,7 @@ def _set(run: FormRun, where: Cursor, value: Any) -> None:
 PENDING = "_confirm"  # the answer waiting for "c'est bien ça ?"
 GIVEN_UIDS = "_uids"  # every item uid given in this run: a deleted item's is never given again
 RUN_ONLY = {PENDING, GIVEN_UIDS}  # kept in the run, not in what a confirmed form stores
+LONG_TEXTS = "_notes"  # answers too long, typed before the household existed: notes at creation
 ABANDON_FREELY = 3  # a form with more answers than this is abandoned only after a "sure?"
 
 
@@ -303,8 +304,23 @@ class Engine:
         try:
             value = self._parse(where.field, self._choices(where.field), text)
         except Invalid as error:
+            if error.code == "too_long":
+                self._keep_long_text(run, text, error)
             return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
         return self._checked(spec, run, where, value)
+
+    def _keep_long_text(self, run: FormRun, text: str, error: Invalid) -> None:
+        """An answer too long for its question is not thrown away: it becomes a note of the
+        household (of the household being created, once it is: see targets)."""
+        household = self._household(run)
+        if household is not None:
+            notes.add(self.session, self.clock, self.actor, household, "texte", text)
+            error.params["kept"] = "note"
+        else:
+            run.answers = {**run.answers, LONG_TEXTS: [*(run.answers.get(LONG_TEXTS) or []),
+                                                       text]}
+            self._save(run)
+            error.params["kept"] = "later"
 
     def choose(self, run: FormRun, step: str, index: int) -> Step:
         spec = load(run.form)

@@ -13,6 +13,7 @@ from storage import (
     audit,
     documents,
     households,
+    notes,
     plans,
     reminder_answers,
     reminders,
@@ -117,6 +118,8 @@ def _household_data(spec: FormSpec, answers: dict[str, Any]) -> households.House
 def _commit_household(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], _household: Household | None) -> Household:
     household = households.create(session, clock, actor, _household_data(spec, answers))
+    for text in answers.get("_notes") or []:  # answers too long for their question, kept
+        notes.add(session, clock, actor, household, "texte", text)
     _sync(session, clock, household)
     return household
 
