@@ -195,7 +195,7 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
         done = render.msg("forms.deleted", step=step,
                           item=_item_name(context, step, step.extras["deleted"])) \
             if "deleted" in step.extras else render.msg(
-                "forms.echo", answer=render.label("yes" if action == "cy" else "no"))
+                "forms.echo", answer=render.label(CHOSEN[action]))
         if not await append_to_pressed(update, done) and "deleted" in step.extras:
             await send(update, done)
         await show(update, context, step)
@@ -230,6 +230,8 @@ def _item_name(context: Context, step: Step, item: dict[str, Any]) -> str:
     return deps(context).render.answer(item[first.key], first, first.choices)
 
 
+# The answer to a confirmation, as echoed under it.
+CHOSEN = {"cy": "yes", "cn": "fix", "lk": "delete_no", "lD": "delete_yes"}
 # Buttons whose last part is an item's uid.
 ITEM_ACTIONS = {"le", "ld", "lD"}
 
