@@ -156,6 +156,7 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
         step = step_of(spec, position)
         actions: dict[str, Callable[[], Step]] = {
             "c": lambda: engine.choose(run, step, index),
+            "cv": lambda: engine.choose_value(run, step, uid),
             "q": lambda: engine.quick(run, step, cursor(spec, step).field.quick[index]),
             "t": lambda: engine.today(run, step),
             "k": lambda: engine.keep(run, step),
@@ -232,8 +233,8 @@ def _item_name(context: Context, step: Step, item: dict[str, Any]) -> str:
 
 # The answer to a confirmation, as echoed under it.
 CHOSEN = {"cy": "yes", "cn": "fix", "lk": "delete_no", "lD": "delete_yes"}
-# Buttons whose last part is an item's uid.
-ITEM_ACTIONS = {"le", "ld", "lD"}
+# Buttons whose last part is an item's uid (or a record's id, for "cv").
+ITEM_ACTIONS = {"le", "ld", "lD", "cv"}
 
 
 async def _refresh_buttons(update: Update, context: Context, step: Step) -> None:

@@ -46,6 +46,9 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
     if spec_field.type == "yesno":
         buttons = [Button(render.label("yes"), callback_data=data("c", 1)),
                    Button(render.label("no"), callback_data=data("c", 0))]
+    elif spec_field.type == "choice" and spec_field.choices_from:
+        # Choices read from the records (the team): the button carries the value, an id.
+        buttons = [Button(c.label, callback_data=data("cv", c.value)) for c in step.choices]
     elif spec_field.type == "choice":
         buttons = [Button(c.label, callback_data=data("c", i))
                    for i, c in enumerate(step.choices)]

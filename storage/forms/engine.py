@@ -342,6 +342,16 @@ class Engine:
             return self._ask(spec, run)
         return self._store(spec, run, where, choices[index].value)
 
+    def choose_value(self, run: FormRun, step: str, value: str) -> Step:
+        """A choice read from the records (an advisor), by its value: one no longer offered
+        (deactivated since the question was shown) changes nothing."""
+        spec = load(run.form)
+        choices = self._choices(cursor(spec, step).field)
+        index = next((n for n, c in enumerate(choices) if c.value == value), None)
+        if index is None:
+            return self._stale(spec, run, step) or self._ask(spec, run)
+        return self.choose(run, step, index)
+
     def quick(self, run: FormRun, step: str, text: str) -> Step:
         """A shortcut button: the same as typing its text."""
         spec = load(run.form)
@@ -782,6 +792,10 @@ class Engine:
             self._with_item_uids(spec, run)
             self._save(run)
         pending = run.answers.get(PENDING)
+        if pending and pending.get("step") != run.step:  # left for another question: over
+            run.answers = {k: v for k, v in run.answers.items() if k != PENDING}
+            self._save(run)
+            pending = None
         if error is None and pending and pending.get("step") == run.step:
             outcome, error = Outcome.CONFIRM, Invalid(pending["code"], **pending["params"])
         return Step(outcome, run, spec, field=where.field, cursor=where,

@@ -173,3 +173,23 @@ def test_a_closed_household_s_reminder_says_so(session, clock):
     result = reminder_answers.answer(session, clock, lea, reminder.id, "f")
     assert result.closed and reminder.answer is None
     assert households.closed(session, lea, h.id) is h
+
+
+def test_an_advisor_is_chosen_by_id_not_by_position(db, clock):
+    with db.session() as s:
+        admin = make_advisor(s, clock, 1, "Claire", Role.ADMIN).id
+        lea = make_advisor(s, clock, 2, "Léa").id
+        sophie = make_advisor(s, clock, 3, "Sophie").id
+
+    def to_advisor_question(e, _run, _s):
+        step = e.start("menage")
+        step.run.step = "conseillere"
+        return step
+    act(db, clock, admin, to_advisor_question)
+    with db.session() as s:  # Léa leaves the team after the buttons were shown
+        s.get(Advisor, lea).active = False
+        s.commit()
+    step = act(db, clock, admin, lambda e, r, s: e.choose_value(r, "conseillere", str(lea)))
+    assert step.outcome == Outcome.ASK and step.answers.get("conseillere") is None
+    step = act(db, clock, admin, lambda e, r, s: e.choose_value(r, "conseillere", str(sophie)))
+    assert step.answers["conseillere"] == str(sophie)
