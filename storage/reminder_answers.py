@@ -109,7 +109,13 @@ def _current(session: Session, reminder: Reminder, household: Household
     if reminder.status != ReminderStatus.CANCELLED:
         return reminder
     newer = reminders.replacing(session, reminder)
-    return newer if newer is not None else Result(reminder, household, outdated=True)
+    if newer is not None:
+        return newer
+    # Settled on another reminder of the same matter: that is what was recorded.
+    answered = reminders.answered_sibling(session, reminder)
+    if answered is not None:
+        return Result(answered, household, already=True)
+    return Result(reminder, household, outdated=True)
 
 
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:

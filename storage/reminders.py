@@ -275,6 +275,19 @@ def replacing(session: Session, reminder: Reminder) -> Reminder | None:
     return found[0] if found else None
 
 
+def answered_sibling(session: Session, reminder: Reminder) -> Reminder | None:
+    """The reminder of the same matter answered since this one was created (the certificate
+    received on the notice settles the expiry's reminder too), if any."""
+    kinds = REPLACED_BY.get(reminder.kind)
+    if not kinds:
+        return None
+    return session.exec(select(Reminder).where(
+        Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
+        col(Reminder.kind).in_(kinds), Reminder.status == ReminderStatus.ANSWERED,
+        col(Reminder.answered_at) >= reminder.created_at)
+        .order_by(col(Reminder.answered_at).desc())).first()
+
+
 def next_review(session: Session, household: Household) -> date | None:
     """The glissement review the open reminders are about (the earliest), if any."""
     found = session.exec(select(Reminder).where(

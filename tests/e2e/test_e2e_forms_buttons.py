@@ -3,6 +3,8 @@ deleting n°2, a double tap, a bilan reminder's «Fait», a closed household's o
 
 from __future__ import annotations
 
+import sqlite3
+
 from flows import ADMIN_ID, import_csv, make_bot, open_household
 
 MORNING = "2027-03-15T09:05:00+01:00"  # a Monday
@@ -121,6 +123,50 @@ async def test_a_bilan_reminder_done_opens_the_form_then_the_support_closes(tg, 
     press = await admin.click(r"1 semaine", message=reminder)
     await tg.wait_answered(press)
     assert toast(press) == "L'accompagnement de 2027-0001 · H. D. est clos."
+    await tg.assert_all_callbacks_answered()
+    assert tg.errors == []
+    await bot.terminate(grace=5)
+
+
+async def test_the_insurance_notice_replaced_by_the_expiry_still_works(tg, tmp_path, admin):
+    """Seen: the 30-day notice's «Attestation reçue», once the expiry's reminder had come,
+    answered «Déjà enregistré» while nothing was recorded."""
+    bot = make_bot(tg, tmp_path, BOT_CLOCK_START=MORNING)
+    await bot.start()
+    await admin.send("/aide")
+    await admin.expect(r"Ce que je sais faire")
+    await import_csv(tmp_path, "nom;prenom;conseillere_telegram_id;bail;date_entree_logement;"
+                     "loyer;jour_echeance;fin_assurance\n"
+                     f"Dupont;Hélène;{ADMIN_ID};direct;01/03/2027;450;5;10/04/2027\n",
+                     BOT_CLOCK_START=MORNING)
+    notice = await admin.expect(r"🛡 Assurance habitation · 2027-0001 · H\. D\. : "
+                                r"l'attestation expire le 10/04/2027", timeout=20)
+    await bot.terminate(grace=5)
+    bot = make_bot(tg, tmp_path, BOT_CLOCK_START="2027-04-12T10:00:00+02:00")
+    await bot.start()
+    expiry = await admin.expect(r"🛡 Assurance habitation · 2027-0001 · H\. D\. : "
+                                r"l'attestation expire aujourd'hui", timeout=20)
+    await admin.click(r"Attestation reçue", message=notice)
+    await admin.expect(r"Jusqu'à quand la nouvelle attestation")
+    await admin.send("10/04/2026")  # before the certificate it replaces: asked
+    await admin.expect(r"avant la fin de l'attestation actuelle \(10/04/2027\) : c'est bien ça")
+    await admin.click(r"Corriger")
+    await admin.expect(r"Jusqu'à quand la nouvelle attestation")
+    await admin.send("10/04/28")
+    await admin.expect(r"Attestation d'assurance de 2027-0001 · H\. D\. enregistrée, "
+                       r"valable jusqu'au 10/04/2028")
+    # The notice had been replaced: the certificate answered the expiry's reminder.
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        rows = dict(db.execute("SELECT key, status || ':' || coalesce(answer, '') FROM reminder "
+                               "WHERE kind = 'insurance'"))
+    assert rows["insurance:2027-04-10:avant"] == "cancelled:", rows
+    assert rows["insurance:2027-04-10:echeance"] == "answered:recue", rows
+    # Both messages now say what was recorded, and by whom.
+    for message in (expiry, notice):
+        press = await admin.click(r"Relancer", message=message)
+        await tg.wait_answered(press)
+        assert "Déjà enregistré : attestation reçue" in toast(press), toast(press)
+        assert "Claire Martin" in toast(press)
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
     await bot.terminate(grace=5)

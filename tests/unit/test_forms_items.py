@@ -146,8 +146,10 @@ def test_a_replaced_reminder_acts_on_the_newer_one(session, clock):
     assert not result.already and result.reminder.id == expiry.id
     assert expiry.status == ReminderStatus.ANSWERED and expiry.answer == "relance"
     # Now both are settled: the old button says what was recorded, and by whom.
-    result = reminder_answers.answer(session, clock, lea, expiry.id, "l")
-    assert result.already and result.answered_by == "Léa"
+    for old in (expiry, notice):
+        result = reminder_answers.answer(session, clock, lea, old.id, "l")
+        assert result.already and result.reminder.id == expiry.id
+        assert result.answered_by == "Léa"
 
 
 def test_a_reminder_whose_reason_went_away_is_not_said_recorded(session, clock):
