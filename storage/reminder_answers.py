@@ -64,7 +64,7 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
             ) -> Result:
     reminder, household = _load(session, clock, actor, reminder_id)
     if reminder.kind != "rent" or reminder.status != ReminderStatus.CANCELLED:
-        found = _current(session, reminder, household)
+        found = _current(session, clock, reminder, household)
         if isinstance(found, Result):
             return found
         reminder = found
@@ -99,8 +99,8 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
     raise Refused("reminder_action")
 
 
-def _current(session: Session, reminder: Reminder, household: Household
-             ) -> Reminder | Result:
+def _current(session: Session, clock: Clock, reminder: Reminder, household: Household
+              ) -> Reminder | Result:
     """The reminder a button acts on: itself, or the newer one that replaced it; or why none."""
     if household.status == "clos":
         return Result(reminder, household, closed=True)
@@ -108,7 +108,7 @@ def _current(session: Session, reminder: Reminder, household: Household
         return Result(reminder, household, already=True)
     if reminder.status != ReminderStatus.CANCELLED:
         return reminder
-    newer = reminders.replacing(session, reminder)
+    newer = reminders.replacing(session, reminder, clock.today())
     if newer is not None:
         return newer
     # Settled on another reminder of the same matter: that is what was recorded.
@@ -121,7 +121,7 @@ def _current(session: Session, reminder: Reminder, household: Household
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
     """From a grouped message: the reminder alone (or the newer one), with its buttons."""
     reminder, household = _load(session, clock, actor, reminder_id)
-    found = _current(session, reminder, household)
+    found = _current(session, clock, reminder, household)
     return _with_answerer(session, found if isinstance(found, Result)
                           else Result(found, household))
 

@@ -262,15 +262,17 @@ REPLACED_BY = {"insurance": ("insurance",), "glissement_prep": ("glissement", "g
                "glissement": ("glissement",), "bilan": ("bilan",), "evaluation": ("evaluation",)}
 
 
-def replacing(session: Session, reminder: Reminder) -> Reminder | None:
-    """The open reminder that took over from a cancelled one (same household, same matter)."""
+def replacing(session: Session, reminder: Reminder, today: date) -> Reminder | None:
+    """The open reminder that took over from a cancelled one (same household, same matter):
+    sent, or due already (one still to come is not answered ahead of its time)."""
     kinds = REPLACED_BY.get(reminder.kind)
     if not kinds:
         return None
     found = session.exec(select(Reminder).where(
         Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
         col(Reminder.kind).in_(kinds),
-        col(Reminder.status).in_([*OPEN, ReminderStatus.SENT]))
+        or_(col(Reminder.status) == ReminderStatus.SENT,
+            and_(col(Reminder.status).in_(OPEN), col(Reminder.due_on) <= today)))
         .order_by(col(Reminder.due_on))).all()
     return found[0] if found else None
 
