@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from storage import households, plans, reminder_answers, tenancy
+from storage.errors import Refused
 from storage.forms.engine import Engine, Outcome
 from storage.households import HouseholdData
 from storage.models import Advisor, FormRun, Household, Reminder, ReminderStatus, Role, RunStatus
@@ -195,3 +196,20 @@ def test_an_advisor_is_chosen_by_id_not_by_position(db, clock):
     assert step.outcome == Outcome.ASK and step.answers.get("conseillere") is None
     step = act(db, clock, admin, lambda e, r, s: e.choose_value(r, "conseillere", str(sophie)))
     assert step.answers["conseillere"] == str(sophie)
+
+
+def test_a_form_about_a_closed_household_says_so(db, clock, setup):
+    """The buttons of a form left open on a household whose support was closed since."""
+    advisor_id, household_id = setup
+    step = open_objectives(db, clock, advisor_id, household_id)
+    run_id = step.run.id
+    with db.session() as s:
+        households.close(s, clock, s.get(Advisor, advisor_id), household_id)
+        s.commit()
+    with db.session() as s:
+        engine = Engine(s, clock, s.get(Advisor, advisor_id))
+        with pytest.raises(Refused) as refused:
+            engine.own_run(run_id)
+        assert refused.value.code == "household_closed"
+        assert refused.value.params["household"].reference == "2027-0001"
+        assert engine.active() is None  # /reprendre does not bring it back
