@@ -661,7 +661,9 @@ class Engine:
                  ) -> Invalid | None:
         if spec_field.warn:
             answers = _get_item(run, where) if where.sub is not None else run.answers
-            return targets.WARNINGS[spec_field.warn](answers, value, self.clock)
+            found = targets.WARNINGS[spec_field.warn](answers, value, self.clock)
+            if found is not None:
+                return found
         if not isinstance(value, date):
             return None
         today = self.clock.today()
