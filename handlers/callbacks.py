@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, plans, reminders
+from handlers import cards, forms, keyboards, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -32,6 +32,10 @@ PLAN_ACTIONS = {
     "z": reminders.start_free,
 }
 
+
+# Card buttons that only show something: still there once the support is closed (card, PDF,
+# versions, address, rent history); any other says the support is closed and does nothing.
+READ_ONLY = {"o", "f", "V", "v", "a", "y"}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -118,12 +122,16 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         return await forms.on_duplicates(update, context, _id(parts, 1), parts[2],
                                          [int(i) for i in ids])
     if kind in {"r", "a"}:
-        return await forms.on_resume(update, context, _id(parts, 1), cancel=kind == "a")
+        return await forms.on_resume(update, context, _id(parts, 1), cancel=kind == "a",
+                                     confirmed=parts[2:] == ["y"])
     if kind == "h":
         if len(parts) < 3:
             raise Unreadable(parts)
         action, household_id = parts[1], _id(parts, 2)
         other_id = _id(parts, 3) if action in {"V", "R"} else 0  # a version, an advisor
+        if action not in READ_ONLY and (notice := await cards.closed_notice(
+                update, context, household_id)):
+            return notice
         if action in {"f", "V"}:  # a PDF takes a moment: stop the button's spinner first
             await _answer(update, early=True)
         if action == "o":
@@ -169,7 +177,14 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             raise Unreadable(parts)
         return await _invite(update, context, Role(parts[1]))
     if kind == "e":
-        return await _set_active(update, context, _id(parts, 2), parts[1] == "r")
+        action, advisor_id = (parts[1] if len(parts) > 1 else ""), _id(parts, 2)
+        if action == "d":  # deactivating someone: asked first, naming her
+            return await _confirm_deactivate(update, context, advisor_id)
+        if action == "n":
+            await edit_or_send(update, deps(context).render.msg("team.unchanged"))
+            return None
+        if action in {"D", "r"}:
+            return await _set_active(update, context, advisor_id, action == "r")
     raise Unreadable(parts)
 
 
@@ -190,6 +205,19 @@ async def _invite(update: Update, context: Context, role: Role) -> str | None:
     await edit_or_send(update, d.render.msg(
         "team.invitation", link=link, role_label=role_labels(context)[role],
         expires_at=invitation.expires_at))
+    return None
+
+
+async def _confirm_deactivate(update: Update, context: Context, advisor_id: int
+                              ) -> str | None:
+    d = deps(context)
+    try:
+        member = d.db.read(with_actor(update, lambda s, actor: advisors.member(
+            s, actor, advisor_id)))
+    except Refused:
+        return d.render.msg("access.admin_only")
+    await send(update, d.render.msg("team.confirm_deactivate", member=member),
+               keyboards.confirm_deactivate(d.render, member))
     return None
 
 

@@ -172,3 +172,11 @@ async def close(update: Update, context: Context, household_id: int) -> None:
         return
     if applied.value is not None:
         await edit_or_send(update, d.render.msg("household.closed", h=applied.value))
+
+
+async def closed_notice(update: Update, context: Context, household_id: int) -> str | None:
+    """"L'accompagnement de … est clos." when the household's support is closed, else None."""
+    d = deps(context)
+    household = d.db.read(with_actor(update, lambda s, actor: households.closed(
+        s, actor, household_id)))
+    return d.render.text("reminders.support_closed", h=household) if household else None

@@ -30,6 +30,8 @@ async def help_(update: Update, context: Context) -> None:
     d = deps(context)
     advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
     await send(update, d.render.msg("access.help", advisor=advisor))
+    # In the middle of a form (/aide does not pause it): its question again, to answer.
+    await forms.resume_current(update, context, d.render.msg("forms.back_to_question"))
 
 
 async def new_household(update: Update, context: Context) -> None:

@@ -46,6 +46,12 @@ async def show(update: Update, context: Context, step: Step, prefix: str = "") -
     if step.extras.get("duplicates"):  # the next question waits for her choice
         await send(update, _join(prefix, render.msg("forms.duplicates", step=step)),
                    keyboards.duplicates(render, step))
+    elif step.outcome == Outcome.CONFIRM and step.field is not None:
+        await send(update, _join(prefix, render.msg("forms.confirm_answer", step=step)),
+                   keyboards.confirm_answer(render, step))
+    elif step.outcome == Outcome.ABANDON:
+        await send(update, render.msg("forms.confirm_abandon", step=step),
+                   keyboards.confirm_abandon(render, step))
     elif step.outcome in (Outcome.ASK, Outcome.INVALID) and step.field is not None:
         current = current_answer(context, step)
         text = render.msg("forms.question", step=step, current=current,
@@ -139,7 +145,8 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
     """`f:<run>:<position or S>:<action>[:<index>]`. Returns a toast text, if any."""
     d = deps(context)
     run_id, position, action = int(parts[1]), parts[2], parts[3]
-    index = int(parts[4]) if len(parts) > 4 else 0
+    uid = parts[4] if action in ITEM_ACTIONS else ""  # an item's stable id, never a position
+    index = int(parts[4]) if len(parts) > 4 and not uid else 0
 
     def work(session: Session, actor: Advisor) -> Step:
         engine = Engine(session, d.clock, actor)
@@ -157,6 +164,7 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
         step = step_of(spec, position)
         actions: dict[str, Callable[[], Step]] = {
             "c": lambda: engine.choose(run, step, index),
+            "cv": lambda: engine.choose_value(run, step, uid),
             "q": lambda: engine.quick(run, step, cursor(spec, step).field.quick[index]),
             "t": lambda: engine.today(run, step),
             "k": lambda: engine.keep(run, step),
@@ -165,21 +173,42 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
             "b": lambda: engine.back(run, step),
             "x": lambda: engine.stop(run, step),
             "la": lambda: engine.add_item(run, step),
-            "le": lambda: engine.edit_item(run, step, index),
-            "ld": lambda: engine.delete_item(run, step, index),
+            "le": lambda: engine.edit_item(run, step, uid),
+            "ld": lambda: engine.ask_delete(run, step, uid),
+            "lD": lambda: engine.delete_item(run, step, uid),
+            "lk": lambda: engine.at_step(run, step),
+            "cy": lambda: engine.confirm_answer(run, step, yes=True),
+            "cn": lambda: engine.confirm_answer(run, step, yes=False),
         }
         return actions[action]()
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
-        return d.render.msg("forms.closed")
+    except Refused as refused:
+        return _refusal(context, refused)
     if applied.value is None:
         return None
     step, render = applied.value, d.render
     if step.outcome == Outcome.STALE:
         paused = step.run.status == RunStatus.PAUSED
         return render.msg("forms.paused_toast" if paused else "forms.stale")
+    if step.outcome == Outcome.GONE:
+        return render.msg("forms.item_gone")
+    if step.outcome == Outcome.DELETE:
+        await send(update, render.msg("forms.confirm_delete", step=step,
+                                      item=_item_name(context, step, step.extras["item"])),
+                   keyboards.confirm_delete(render, step))
+        return None
+    if action in {"lD", "lk", "cy", "cn"}:
+        # The confirmation answered: under it, what was chosen; then the list or the question.
+        done = render.msg("forms.deleted", step=step,
+                          item=_item_name(context, step, step.extras["deleted"])) \
+            if "deleted" in step.extras else render.msg(
+                "forms.echo", answer=render.label(CHOSEN[action]))
+        if not await append_to_pressed(update, done) and "deleted" in step.extras:
+            await send(update, done)
+        await show(update, context, step)
+        return None
     if action == "fix":
         await edit_or_send(update, render.msg("forms.choose_section", step=step),
                            keyboards.sections(render, step))
@@ -201,6 +230,21 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
     return None
 
 
+def _item_name(context: Context, step: Step, item: dict[str, Any]) -> str:
+    """An item as named in a sentence: its first answer (« Solder la dette EDF »)."""
+    assert step.field is not None
+    first = next((f for f in step.field.item if item.get(f.key) is not None), None)
+    if first is None:
+        return ""
+    return deps(context).render.answer(item[first.key], first, first.choices)
+
+
+# The answer to a confirmation, as echoed under it.
+CHOSEN = {"cy": "yes", "cn": "fix", "lk": "delete_no", "lD": "delete_yes"}
+# Buttons whose last part is an item's uid (or a record's id, for "cv").
+ITEM_ACTIONS = {"le", "ld", "lD", "cv"}
+
+
 async def _refresh_buttons(update: Update, context: Context, step: Step) -> None:
     """A box ticked or unticked: the same question, its buttons redrawn."""
     query = update.callback_query
@@ -210,17 +254,18 @@ async def _refresh_buttons(update: Update, context: Context, step: Step) -> None
             await query.edit_message_reply_markup(markup)
 
 
-async def on_resume(update: Update, context: Context, run_id: int, cancel: bool) -> str | None:
+async def on_resume(update: Update, context: Context, run_id: int, cancel: bool,
+                    confirmed: bool = False) -> str | None:
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Step:
         engine = Engine(session, d.clock, actor)
-        return engine.cancel(run_id) if cancel else engine.resume(run_id)
+        return engine.cancel(run_id, confirmed) if cancel else engine.resume(run_id)
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
-        return d.render.msg("forms.closed")
+    except Refused as refused:
+        return _refusal(context, refused)
     if applied.value is not None:
         await show(update, context, applied.value)
     return None
@@ -252,6 +297,14 @@ async def on_duplicates(update: Update, context: Context, run_id: int, action: s
     if action == "o":
         await send_card(update, context, household_ids[0])
     return None
+
+
+def _refusal(context: Context, refused: Refused) -> str:
+    """The toast for a form button refused: the support closed, or the form over."""
+    render = deps(context).render
+    if refused.code == "household_closed":
+        return render.text("reminders.support_closed", h=refused.params["household"])
+    return render.msg("forms.closed")
 
 
 async def pause_for_command(update: Update, context: Context) -> str:

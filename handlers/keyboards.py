@@ -46,6 +46,9 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
     if spec_field.type == "yesno":
         buttons = [Button(render.label("yes"), callback_data=data("c", 1)),
                    Button(render.label("no"), callback_data=data("c", 0))]
+    elif spec_field.type == "choice" and spec_field.choices_from:
+        # Choices read from the records (the team): the button carries the value, an id.
+        buttons = [Button(c.label, callback_data=data("cv", c.value)) for c in step.choices]
     elif spec_field.type == "choice":
         buttons = [Button(c.label, callback_data=data("c", i))
                    for i, c in enumerate(step.choices)]
@@ -72,10 +75,10 @@ def question(render: Renderer, step: Step, current: str | None) -> InlineKeyboar
 
 
 def _list_view(render: Renderer, step: Step, data: Callable[..., str]) -> InlineKeyboardMarkup:
-    """A list field: edit or remove each item, add one, or finish."""
-    keyboard = [[Button(render.label("edit_item", n=n + 1), callback_data=data("le", n)),
-                 Button(render.label("delete_item", n=n + 1), callback_data=data("ld", n))]
-                for n in range(len(step.items))]
+    """A list field: edit or remove each item (by its uid), add one, or finish."""
+    keyboard = [[Button(render.label("edit_item", n=n + 1), callback_data=data("le", i["_uid"])),
+                 Button(render.label("delete_item", n=n + 1), callback_data=data("ld", i["_uid"]))]
+                for n, i in enumerate(step.items)]
     assert step.field is not None
     if len(step.items) < step.field.max_items:
         keyboard.append([Button(render.label("add_item", label=step.field.item_label),
@@ -87,6 +90,34 @@ def _list_view(render: Renderer, step: Step, data: Callable[..., str]) -> Inline
     navigation.append(Button(render.label("pause"), callback_data=data("x")))
     keyboard.append(navigation)
     return InlineKeyboardMarkup(keyboard)
+
+
+def _step_data(step: Step, *action: object) -> str:
+    assert step.run.step is not None
+    return button_data("f", step.run.id, token(step.spec, step.run.step), *action)
+
+
+def confirm_answer(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    """An answer outside its usual window: keep it, or give another."""
+    return InlineKeyboardMarkup([[
+        Button(render.label("yes"), callback_data=_step_data(step, "cy")),
+        Button(render.label("fix"), callback_data=_step_data(step, "cn")),
+    ]])
+
+
+def confirm_delete(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("delete_yes"), callback_data=_step_data(step, "lD",
+                                                                    step.extras["uid"])),
+        Button(render.label("delete_no"), callback_data=_step_data(step, "lk")),
+    ]])
+
+
+def confirm_abandon(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("abandon_yes"), callback_data=button_data("a", step.run.id, "y")),
+        Button(render.label("resume"), callback_data=button_data("r", step.run.id)),
+    ]])
 
 
 def summary(render: Renderer, step: Step) -> InlineKeyboardMarkup:
@@ -254,6 +285,13 @@ def roles(render: Renderer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[Button(render.label("role", value=r.value),
                                          callback_data=button_data("i", r.value))]
                                  for r in ROLE_KEYS])
+
+
+def confirm_deactivate(render: Renderer, member: Advisor) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("deactivate_yes"), callback_data=button_data("e", "D", member.id)),
+        Button(render.label("no"), callback_data=button_data("e", "n", member.id)),
+    ]])
 
 
 def team(render: Renderer, members: Sequence[Advisor], me: Advisor

@@ -42,11 +42,13 @@ async def on_button(update: Update, context: Context, reminder_id: int, action: 
         return None
     result = applied.value
     if result.form is not None:
+        # The reminder answered by the form: this one, or the newer one that replaced it.
+        about = result.reminder.id
         await start_form(update, context, result.form, result.household.id,
-                         lambda _s, _a, _h: ({"_reminder": reminder_id}, None), follow_up=True)
+                         lambda _s, _a, _h: ({"_reminder": about}, None), follow_up=True)
         return None
     text = d.render.text("reminders.answered", result=result, advisor_name=result.answered_by)
-    if result.already:
+    if result.already or result.outdated or result.closed:
         return text  # said as a toast: nothing was done again
     shown = d.render.msg("general.plain", text=text)
     if not await append_to_pressed(update, shown):
@@ -62,8 +64,9 @@ async def _open(update: Update, context: Context, reminder_id: int) -> str | Non
         s, d.clock, actor, reminder_id))
     if result is None:
         return None
-    if result.already:
-        return d.render.text("errors.invalid", code="reminder_answered", p={})
+    if result.already or result.outdated or result.closed:
+        return d.render.text("reminders.answered", result=result,
+                             advisor_name=result.answered_by)
     await send(update, d.render.msg("reminders.reminder", r=result.reminder, h=result.household,
                                     late=False),
                keyboards.reminder(d.render, result.reminder))

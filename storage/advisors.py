@@ -139,13 +139,19 @@ def assignable(session: Session, actor: Advisor) -> list[Advisor]:
     return list(session.exec(query))
 
 
-def set_active(
-    session: Session, clock: Clock, actor: Advisor, advisor_id: int, active: bool
-) -> Advisor:
+def member(session: Session, actor: Advisor, advisor_id: int) -> Advisor:
+    """A member of the team, for an administrator about to change her access."""
     require_admin(actor)
     advisor = session.get(Advisor, advisor_id)
     if advisor is None:
         raise Refused("advisor_unknown")
+    return advisor
+
+
+def set_active(
+    session: Session, clock: Clock, actor: Advisor, advisor_id: int, active: bool
+) -> Advisor:
+    advisor = member(session, actor, advisor_id)
     if advisor.id == actor.id and not active:
         raise Refused("cannot_deactivate_self")
     advisor.active = active

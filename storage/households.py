@@ -45,7 +45,7 @@ class HouseholdData:
     phone: str = ""
     address: str = ""
     adults: int = 1
-    children_ages: list[int] | None = None
+    children_ages: list[int | str] | None = None
     resources: dict[str, int] | None = None
     entry_path: EntryPath = EntryPath.AUTRE
     dalo: bool = False
@@ -393,6 +393,15 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
         session.add(household)
         session.flush()
         reminders.sync(session, clock, household)
+    return household
+
+
+def closed(session: Session, actor: Advisor, household_id: int) -> Household | None:
+    """The household, if its support is closed: the buttons of its old messages then do
+    nothing but say so (None: open, or not hers, which the action itself refuses)."""
+    household = session.get(Household, household_id)
+    if household is None or not may_see(actor, household) or household.status != "clos":
+        return None
     return household
 
 

@@ -90,7 +90,9 @@ class Household(SQLModel, table=True):
     phone: str = ""
     address: str = ""
     adults: int = 1
-    children_ages: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Years as numbers, a baby's months as "8m" (storage.validators.parse_ages).
+    children_ages: list[int | str] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
     # kind -> monthly amount in cents
     resources: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     entry_path: EntryPath = _enum_column(EntryPath, EntryPath.AUTRE)

@@ -7,6 +7,7 @@ turn. The guard below refuses, at flush time, any change to a version loaded as 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Session, col, func, select
 
+from reminders.calendar import next_working_day
 from storage import audit
 from storage.clock import Clock
 from storage.errors import Refused
@@ -69,24 +71,39 @@ def get_version(session: Session, household: Household, version_id: int) -> Plan
     return version
 
 
-def _with_uids(session: Session, household: Household, content: dict[str, Any]
-               ) -> dict[str, Any]:
-    """Objectives and steps keep their `_uid` across versions; a new one gets a number never
-    used by this household's plans, so that no follow-up of a removed item is inherited."""
-    content = dict(content)
+def uid_prefix(key: str) -> str:
+    """The prefix of a list's item uids: `o3` is an objective, `d2` a step, `b1` a bilan."""
+    return LISTS.get(key, key[:1])
+
+
+def new_uid(prefix: str, known: Iterable[str]) -> str:
+    """A uid with `prefix` whose number is above every one in `known` (never reused)."""
+    numbers = [int(u[len(prefix):]) for u in known
+               if u.startswith(prefix) and u[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def used_uids(session: Session, household: Household) -> list[str]:
+    """Every item uid this household's plans ever had, and those followed up."""
     used = [i.get("_uid", "") for v in versions(session, household)
             for key in LISTS for i in v.content.get(key) or []]
     used += list(session.exec(select(StepProgress.item_uid).where(
         StepProgress.household_id == household.id)))
+    return used
+
+
+def _with_uids(session: Session, household: Household, content: dict[str, Any]
+               ) -> dict[str, Any]:
+    """Objectives and steps keep their `_uid` across versions (the form engine gives one to
+    each item it creates, see `new_uid`); an item without one gets a number never used by
+    this household's plans, so that no follow-up of a removed item is inherited."""
+    content = dict(content)
+    used = used_uids(session, household)
     for key, prefix in LISTS.items():
         items = [dict(i) for i in content.get(key) or []]
-        known = [i.get("_uid", "") for i in items] + used
-        numbers = [int(u[1:]) for u in known if u.startswith(prefix) and u[1:].isdigit()]
-        following = max(numbers, default=0) + 1
         for item in items:
             if not item.get("_uid"):
-                item["_uid"] = f"{prefix}{following}"
-                following += 1
+                item["_uid"] = new_uid(prefix, [i.get("_uid", "") for i in items] + used)
         content[key] = items
     return content
 
@@ -252,8 +269,11 @@ def next_bilan(version: PlanVersion, today: date) -> date | None:
 
 
 def propose_bilans(start: date, rhythm: str | None) -> list[date]:
+    """Bilans every few months from the start, each on a working day (a Saturday, a Sunday or
+    a public holiday moves to the next working day; the question says so)."""
     months = BILAN_MONTHS.get(rhythm or "", 3)
-    return [_add_months(start, m) for m in range(months, PLAN_MONTHS + 1, months)]
+    return [next_working_day(_add_months(start, m))
+            for m in range(months, PLAN_MONTHS + 1, months)]
 
 
 def _add_months(day: date, months: int) -> date:

@@ -1,7 +1,10 @@
 """The one-tap answers of a reminder, doing the work right there (rent, insurance, steps…).
 
 An answer on a reminder already answered (twice, on an old message, by someone else, before
-a restart) changes nothing and says what was recorded.
+a restart) changes nothing and says what was recorded. A reminder replaced by a newer one of
+its kind (the insurance notice by the expiry) still works: its buttons act on the newer one.
+A reminder whose reason went away with nothing recorded says so; one of a household whose
+support is closed says that.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from storage.errors import Refused
 from storage.models import Advisor, Household, Reminder, ReminderStatus
 
 FORMS = {("rent", "t"): "loyer", ("insurance", "r"): "assurance",
-         ("glissement", "g"): "glissement"}
+         ("glissement", "g"): "glissement", ("bilan", "f"): "bilan"}
 SNOOZES = {"d1": timedelta(days=1), "d7": timedelta(days=7)}
 DONE_KINDS = {"bilan", "step", "evaluation", "libre", "prevention", "glissement_prep"}
 
@@ -27,6 +30,8 @@ class Result:
     reminder: Reminder
     household: Household
     already: bool = False  # answered before: nothing done
+    outdated: bool = False  # its reason went away, nothing recorded, nothing newer: nothing done
+    closed: bool = False  # the household's support is closed: nothing done
     form: str | None = None  # the answer needs a few more words: this form, then done
     rent: tenancy.RentOutcome | None = None
     snoozed_to: datetime | None = None
@@ -44,7 +49,10 @@ def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int,
 
 def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
            ) -> Result:
-    result = _answer(session, clock, actor, reminder_id, action)
+    return _with_answerer(session, _answer(session, clock, actor, reminder_id, action))
+
+
+def _with_answerer(session: Session, result: Result) -> Result:
     by = session.get(Advisor, result.reminder.answered_by_id) \
         if result.reminder.answered_by_id else None
     result.answered_by = by.name if by else ""
@@ -54,7 +62,12 @@ def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, act
 def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
             ) -> Result:
     reminder, household = _load(session, clock, actor, reminder_id)
-    if reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED):
+    if reminder.kind != "rent" or reminder.status != ReminderStatus.CANCELLED:
+        found = _current(session, clock, reminder, household)
+        if isinstance(found, Result):
+            return found
+        reminder = found
+    elif reminder.status == ReminderStatus.CANCELLED:  # rent: see storage.tenancy
         return Result(reminder, household, already=True)
     kind = reminder.kind
     if (kind, action) in FORMS:
@@ -85,11 +98,31 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
     raise Refused("reminder_action")
 
 
+def _current(session: Session, clock: Clock, reminder: Reminder, household: Household
+              ) -> Reminder | Result:
+    """The reminder a button acts on: itself, or the newer one that replaced it; or why none."""
+    if household.status == "clos":
+        return Result(reminder, household, closed=True)
+    if reminder.status == ReminderStatus.ANSWERED:
+        return Result(reminder, household, already=True)
+    if reminder.status != ReminderStatus.CANCELLED:
+        return reminder
+    newer = reminders.replacing(session, reminder, clock.today())
+    if newer is not None:
+        return newer
+    # Settled on another reminder of the same matter: that is what was recorded.
+    answered = reminders.answered_sibling(session, reminder)
+    if answered is not None:
+        return Result(answered, household, already=True)
+    return Result(reminder, household, outdated=True)
+
+
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
-    """From a grouped message: the reminder alone, with its buttons."""
+    """From a grouped message: the reminder alone (or the newer one), with its buttons."""
     reminder, household = _load(session, clock, actor, reminder_id, action="reminder.open")
-    already = reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED)
-    return Result(reminder, household, already=already)
+    found = _current(session, clock, reminder, household)
+    return _with_answerer(session, found if isinstance(found, Result)
+                          else Result(found, household))
 
 
 def with_form(session: Session, clock: Clock, actor: Advisor, reminder_id: int,

@@ -271,6 +271,49 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
     return list(session.exec(query.order_by(col(Reminder.due_on), col(Reminder.id))))
 
 
+# Kinds whose newer reminder replaces an older one (a notice, then the expiry, then relances).
+REPLACED_BY = {"insurance": ("insurance",), "glissement_prep": ("glissement", "glissement_prep"),
+               "glissement": ("glissement",), "bilan": ("bilan",), "evaluation": ("evaluation",)}
+
+
+def replacing(session: Session, reminder: Reminder, today: date) -> Reminder | None:
+    """The open reminder that took over from a cancelled one (same household, same matter):
+    sent, or due already (one still to come is not answered ahead of its time)."""
+    kinds = REPLACED_BY.get(reminder.kind)
+    if not kinds:
+        return None
+    found = session.exec(select(Reminder).where(
+        Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
+        col(Reminder.kind).in_(kinds),
+        or_(col(Reminder.status) == ReminderStatus.SENT,
+            and_(col(Reminder.status).in_(OPEN), col(Reminder.due_on) <= today)))
+        .order_by(col(Reminder.due_on))).all()
+    return found[0] if found else None
+
+
+def answered_sibling(session: Session, reminder: Reminder) -> Reminder | None:
+    """The reminder of the same matter answered since this one was created (the certificate
+    received on the notice settles the expiry's reminder too), if any."""
+    kinds = REPLACED_BY.get(reminder.kind)
+    if not kinds:
+        return None
+    return session.exec(select(Reminder).where(
+        Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
+        col(Reminder.kind).in_(kinds), Reminder.status == ReminderStatus.ANSWERED,
+        col(Reminder.answered_at) >= reminder.created_at)
+        .order_by(col(Reminder.answered_at).desc())).first()
+
+
+def next_review(session: Session, household: Household) -> date | None:
+    """The glissement review the open reminders are about (the earliest), if any."""
+    found = session.exec(select(Reminder).where(
+        Reminder.household_id == household.id,
+        col(Reminder.kind).in_(["glissement", "glissement_prep"]),
+        col(Reminder.status).in_([*OPEN, ReminderStatus.SENT])))
+    reviews = [d for d in (payload_date(r, "review") for r in found) if d is not None]
+    return min(reviews, default=None)
+
+
 def payload_date(reminder: Reminder, name: str) -> date | None:
     value: Any = reminder.payload.get(name)
     return date.fromisoformat(value) if value else None

@@ -18,19 +18,28 @@ class Invalid(ValueError):
         self.params = params
 
 
-_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\s*$")
+# Dates a person means: anything outside these years is a typing slip (31/12/9999, 01/01/0001),
+# refused at the question rather than failing later in date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# `18/1/27` is 2027; `15/3/85` is 1985 (two-digit years from 70 are the last century).
+CENTURY_PIVOT = 70
 
 
 def parse_date(text: str, *, earliest: date | None = None, latest: date | None = None) -> date:
-    """`jj/mm/aaaa` (also `-` or `.` as separators)."""
+    """`jj/mm/aaaa` (also `-` or `.` as separators, `j/m/aa`)."""
     match = _DATE.match(text)
     if not match:
         raise Invalid("date")
     day, month, year = (int(g) for g in match.groups())
+    if len(match.group(3)) == 2:
+        year += 2000 if year < CENTURY_PIVOT else 1900
     try:
         value = date(year, month, day)
     except ValueError:
         raise Invalid("date_impossible") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Invalid("date_out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
     if earliest and value < earliest:
         raise Invalid("date_too_early", earliest=earliest)
     if latest and value > latest:
@@ -85,16 +94,31 @@ def parse_int(text: str, *, minimum: int = 0, maximum: int = 1000) -> int:
     return value
 
 
-def parse_ages(text: str) -> list[int]:
-    """Children's ages: `3, 7, 12` (spaces, commas, `et`, `ans` accepted); `0`/`aucun` = none."""
+_MONTHS = re.compile(r"^([0-9]{1,2})\s*mois$")
+BABY_MONTHS = 24  # up to this many months, an age may be given in months ("8 mois")
+
+
+def parse_ages(text: str) -> list[int | str]:
+    """Children's ages: `3, 7, 12` (spaces, commas, `et`, `ans` accepted); `0`/`aucun` = none.
+
+    A baby's age may be in months, `8 mois`: stored as `"8m"` (years stay numbers), so that it
+    reads back as "8 mois"."""
     cleaned = text.strip().lower()
     if cleaned in {"aucun", "aucune", "non", "0", "-"}:
         return []
-    parts = [p for p in re.split(r"[,;/\s]+|\bet\b|\bans?\b", cleaned) if p]
-    if not parts or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):  # not ² (isdigit)
-        raise Invalid("ages")
-    ages = [int(p) for p in parts]
-    if len(ages) > 15 or any(a > 25 for a in ages):
+    ages: list[int | str] = []
+    for chunk in (c.strip() for c in re.split(r"[,;/]+|\bet\b", cleaned)):
+        months = _MONTHS.match(chunk)
+        if months:
+            if not 0 < int(months.group(1)) <= BABY_MONTHS:
+                raise Invalid("ages")
+            ages.append(f"{int(months.group(1))}m")
+            continue
+        parts = [p for p in re.split(r"\s+|\bans?\b", chunk) if p]
+        if not all(re.fullmatch(r"[0-9]{1,2}", p) for p in parts):
+            raise Invalid("ages")
+        ages += [int(p) for p in parts]
+    if not ages or len(ages) > 15 or any(isinstance(a, int) and a > 25 for a in ages):
         raise Invalid("ages")
     return ages
 

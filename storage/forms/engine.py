@@ -5,7 +5,12 @@ transaction, so the position and every answer survive a kill -9. The engine know
 Telegram: it returns a `Step` that the handlers render.
 
 A step is a string: `key` for a question (for a list field: its list view), or
-`key.<n>.<sub>` for the sub-question `sub` of the list's item number n (from 0).
+`key.<n>.<sub>` for the sub-question `sub` of the list's item number n (from 0). Each item of
+a list has a stable `_uid` (given when the item is created, kept from a plan it comes from):
+the buttons acting on an item carry it, never a position.
+
+An answer waiting for a confirmation (a date outside its window) is kept in the answers under
+`_confirm` until Oui or Corriger: a row, like everything else of the run.
 """
 
 from __future__ import annotations
@@ -13,13 +18,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget, households
+from storage import advisors, audit, budget, households, notes, plans
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms import targets
@@ -45,6 +50,10 @@ class Outcome(StrEnum):
     PAUSED = "paused"
     CANCELLED = "cancelled"
     STALE = "stale"  # a button of a question already answered
+    CONFIRM = "confirm"  # an answer outside its usual window: "c'est bien ça ?" Oui / Corriger
+    DELETE = "delete"  # "Supprimer l'objectif « … » ?" before an item goes
+    GONE = "gone"  # a button of an item no longer in the list: nothing done
+    ABANDON = "abandon"  # "Abandonner … ?" before a form with answers is dropped
 
 
 @dataclass(frozen=True)
@@ -182,6 +191,18 @@ def _set(run: FormRun, where: Cursor, value: Any) -> None:
     run.answers = {**run.answers, where.top.key: items}
 
 
+PENDING = "_confirm"  # the answer waiting for "c'est bien ça ?"
+GIVEN_UIDS = "_uids"  # every item uid given in this run: a deleted item's is never given again
+RUN_ONLY = {PENDING, GIVEN_UIDS}  # kept in the run, not in what a confirmed form stores
+LONG_TEXTS = "_notes"  # answers too long, typed before the household existed: notes at creation
+ABANDON_FREELY = 3  # a form with more answers than this is abandoned only after a "sure?"
+
+
+def answered_count(run: FormRun) -> int:
+    """The answers given so far (pre-filled ones too: they would be lost as well)."""
+    return sum(1 for k, v in run.answers.items() if not k.startswith("_") and v not in (None, []))
+
+
 def complete(top: FieldSpec, item: dict[str, Any]) -> bool:
     return all(item.get(f.key) is not None for f in top.item if f.required and f.applies(item))
 
@@ -189,7 +210,8 @@ def complete(top: FieldSpec, item: dict[str, Any]) -> bool:
 def kept_answers(spec: FormSpec, answers: dict[str, Any]) -> dict[str, Any]:
     """What a confirmed form stores: answers of the questions that apply, complete items only,
     and the context given at start (keys beginning with `_`)."""
-    kept: dict[str, Any] = {k: v for k, v in answers.items() if k.startswith("_")}
+    kept: dict[str, Any] = {k: v for k, v in answers.items()
+                            if k.startswith("_") and k not in RUN_ONLY}
     for spec_field in spec.fields:
         if not spec_field.applies(answers):
             continue
@@ -217,9 +239,11 @@ class Engine:
         return run
 
     def _may_continue(self, run: FormRun) -> bool:
-        """A form about a household that is no longer hers (reassigned) is closed, unread."""
+        """A form about a household that is no longer hers (reassigned), or whose support is
+        closed, is closed, unread."""
         household = self._household(run)
-        if household is None or households.may_see(self.actor, household):
+        if household is None or (households.may_see(self.actor, household)
+                                 and household.status != "clos"):
             return True
         run.status = RunStatus.CANCELLED
         self._save(run)
@@ -253,6 +277,7 @@ class Engine:
             run = FormRun(advisor_id=self.actor.id or 0, form=form,
                           household_id=household.id if household else None,
                           answers=answers, created_at=now, updated_at=now)
+            self._with_item_uids(spec, run)  # pre-filled from a plan: they keep theirs
             # Everything known already (a plan amended, a diagnostic updated): straight to
             # the summary, where the advisor corrects what changed.
             run.step = None if spec.summary and self._all_answered(spec, run) \
@@ -299,8 +324,23 @@ class Engine:
         try:
             value = self._parse(where.field, self._choices(where.field), text)
         except Invalid as error:
+            if error.code == "too_long":
+                self._keep_long_text(run, text, error)
             return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
-        return self._store(spec, run, where, value)
+        return self._checked(spec, run, where, value)
+
+    def _keep_long_text(self, run: FormRun, text: str, error: Invalid) -> None:
+        """An answer too long for its question is not thrown away: it becomes a note of the
+        household (of the household being created, once it is: see targets)."""
+        household = self._household(run)
+        if household is not None:
+            notes.add(self.session, self.clock, self.actor, household, "texte", text)
+            error.params["kept"] = "note"
+        else:
+            run.answers = {**run.answers, LONG_TEXTS: [*(run.answers.get(LONG_TEXTS) or []),
+                                                       text]}
+            self._save(run)
+            error.params["kept"] = "later"
 
     def choose(self, run: FormRun, step: str, index: int) -> Step:
         spec = load(run.form)
@@ -322,6 +362,16 @@ class Engine:
             return self._ask(spec, run)
         return self._store(spec, run, where, choices[index].value)
 
+    def choose_value(self, run: FormRun, step: str, value: str) -> Step:
+        """A choice read from the records (an advisor), by its value: one no longer offered
+        (deactivated since the question was shown) changes nothing."""
+        spec = load(run.form)
+        choices = self._choices(cursor(spec, step).field)
+        index = next((n for n, c in enumerate(choices) if c.value == value), None)
+        if index is None:
+            return self._stale(spec, run, step) or self._ask(spec, run)
+        return self.choose(run, step, index)
+
     def quick(self, run: FormRun, step: str, text: str) -> Step:
         """A shortcut button: the same as typing its text."""
         spec = load(run.form)
@@ -333,7 +383,7 @@ class Engine:
         spec = load(run.form)
         if stale := self._stale(spec, run, step):
             return stale
-        return self._store(spec, run, cursor(spec, step), self.clock.today())
+        return self._checked(spec, run, cursor(spec, step), self.clock.today())
 
     def keep(self, run: FormRun, step: str) -> Step:
         """Keep the answer already there (given before going back, or pre-filled)."""
@@ -372,6 +422,20 @@ class Engine:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("required"))
         return self._store(spec, run, where, None)
 
+    def confirm_answer(self, run: FormRun, step: str, yes: bool) -> Step:
+        """Oui: the answer waiting for a confirmation is kept; Corriger: asked again."""
+        spec = load(run.form)
+        if stale := self._stale(spec, run, step):
+            return stale
+        pending = run.answers.get(PENDING)
+        if not pending or pending.get("step") != step:
+            return self._stale_step(spec, run)
+        run.answers = {k: v for k, v in run.answers.items() if k != PENDING}
+        self._save(run)
+        if yes:
+            return self._store(spec, run, cursor(spec, step), pending["value"])
+        return self._ask(spec, run)
+
     # --- lists -------------------------------------------------------------------------------
     def add_item(self, run: FormRun, step: str) -> Step:
         spec = load(run.form)
@@ -384,35 +448,75 @@ class Engine:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=error)
         return self._goto(spec, run, self._first_sub(top, len(items), {}))
 
-    def edit_item(self, run: FormRun, step: str, index: int) -> Step:
+    def edit_item(self, run: FormRun, step: str, uid: str) -> Step:
         spec = load(run.form)
-        found = self._item(spec, run, step, index)
+        found = self._item(spec, run, step, uid)
         if isinstance(found, Step):
             return found
-        top, items = found
+        top, items, index = found
         return self._goto(spec, run, self._first_sub(top, index, items[index]))
 
-    def delete_item(self, run: FormRun, step: str, index: int) -> Step:
+    def ask_delete(self, run: FormRun, step: str, uid: str) -> Step:
+        """Before an item goes: the question naming it (nothing changes yet)."""
         spec = load(run.form)
-        found = self._item(spec, run, step, index)
+        found = self._item(spec, run, step, uid)
         if isinstance(found, Step):
             return found
-        top, items = found
-        del items[index]
-        run.answers = {**run.answers, top.key: items}
-        self._save(run)
-        return self._ask(spec, run)
+        top, items, index = found
+        where = Cursor(top)
+        return Step(Outcome.DELETE, run, spec, field=top, cursor=where,
+                    household=self._household(run), extras={"item": items[index], "uid": uid})
 
-    def _item(self, spec: FormSpec, run: FormRun, step: str, index: int
-              ) -> Step | tuple[FieldSpec, list[dict[str, Any]]]:
-        """The list shown and its items, or a stale step if the button is old."""
+    def delete_item(self, run: FormRun, step: str, uid: str) -> Step:
+        spec = load(run.form)
+        found = self._item(spec, run, step, uid)
+        if isinstance(found, Step):
+            return found
+        top, items, index = found
+        removed = items.pop(index)
+        # Its uid is never given again (an old button for it must find nothing).
+        given = [*(run.answers.get(GIVEN_UIDS) or []), uid]
+        run.answers = {**run.answers, top.key: items, GIVEN_UIDS: given}
+        self._save(run)
+        shown = self._ask(spec, run)
+        shown.extras["deleted"] = removed
+        return shown
+
+    def _item(self, spec: FormSpec, run: FormRun, step: str, uid: str
+              ) -> Step | tuple[FieldSpec, list[dict[str, Any]], int]:
+        """The list shown, its items and the position of the item `uid`; a stale step if the
+        list is no longer shown, a "gone" one if the item is no longer in it."""
         if stale := self._stale(spec, run, step):
             return stale
         top = spec.field(step)
-        items = list(run.answers.get(top.key) or [])
-        if not 0 <= index < len(items):
-            return self._stale_step(spec, run)
-        return top, items
+        items = [dict(i) for i in run.answers.get(top.key) or []]
+        index = next((n for n, i in enumerate(items) if i.get("_uid") == uid), None)
+        if index is None:
+            return Step(Outcome.GONE, run, spec, field=top, cursor=Cursor(top),
+                        household=self._household(run))
+        return top, items, index
+
+    def _with_item_uids(self, spec: FormSpec, run: FormRun) -> None:
+        """Every item of every list has its `_uid` (items proposed, or of a run begun before
+        items had one)."""
+        for top in spec.fields:
+            items = run.answers.get(top.key)
+            if top.type != "items" or not items or all(i.get("_uid") for i in items):
+                continue
+            items = [dict(i) for i in items]
+            for item in items:
+                if not item.get("_uid"):
+                    item["_uid"] = self._new_uid(spec, run, top, items)
+            run.answers = {**run.answers, top.key: items}
+
+    def _new_uid(self, spec: FormSpec, run: FormRun, top: FieldSpec,
+                 items: list[dict[str, Any]]) -> str:
+        given = list(run.answers.get(GIVEN_UIDS) or [])
+        known = [i.get("_uid", "") for i in items] + given
+        known += targets.reserved_uids(self.session, spec, self._household(run))
+        uid = plans.new_uid(plans.uid_prefix(top.key), known)
+        run.answers = {**run.answers, GIVEN_UIDS: [*given, uid]}
+        return uid
 
     # --- moving around -----------------------------------------------------------------------
     def back(self, run: FormRun, step: str) -> Step:
@@ -454,8 +558,12 @@ class Engine:
         self._audit_resume(run)
         return self.current(run)
 
-    def cancel(self, run_id: int) -> Step:
+    def cancel(self, run_id: int, confirmed: bool = False) -> Step:
+        """Abandon a form; one with more than ABANDON_FREELY answers is asked first."""
         run = self._own_run(run_id, {RunStatus.PAUSED, RunStatus.ACTIVE})
+        if not confirmed and answered_count(run) > ABANDON_FREELY:
+            return Step(Outcome.ABANDON, run, load(run.form), household=self._household(run),
+                        extras={"answered": answered_count(run)})
         run.status = RunStatus.CANCELLED
         self._save(run)
         audit.record(self.session, self.clock, self.actor, f"{run.form}.cancel",
@@ -463,6 +571,11 @@ class Engine:
         return Step(Outcome.CANCELLED, run, load(run.form), household=self._household(run))
 
     # --- the summary -------------------------------------------------------------------------
+    def at_step(self, run: FormRun, step: str) -> Step:
+        """The question (or list) shown again, e.g. after "Non" to a deletion."""
+        spec = load(run.form)
+        return self._stale(spec, run, step) or self._ask(spec, run)
+
     def at_summary(self, run: FormRun) -> Step:
         """The summary, to show again or to correct from; stale if the run has moved on."""
         spec = load(run.form)
@@ -521,8 +634,13 @@ class Engine:
     # --- internals ---------------------------------------------------------------------------
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
         run = self.session.get(FormRun, run_id)
-        if run is None or run.advisor_id != self.actor.id or run.status not in statuses \
-                or not self._may_continue(run):
+        if run is None or run.advisor_id != self.actor.id:
+            raise Refused("form_closed")
+        household = self._household(run)
+        if household is not None and household.status == "clos" \
+                and households.may_see(self.actor, household):
+            raise Refused("household_closed", household=household)
+        if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")
         return run
 
@@ -552,7 +670,8 @@ class Engine:
             return parse_amount(text)
         if kind == "date":
             latest = self.clock.today() if spec_field.not_after_today else None
-            return parse_date(text, latest=latest)
+            earliest = self.clock.today() if spec_field.not_before_today else None
+            return parse_date(text, earliest=earliest, latest=latest)
         if kind == "phone":
             return parse_phone(text)
         if kind == "ages":
@@ -566,8 +685,53 @@ class Engine:
                     return choice.value
         raise Invalid("use_buttons")
 
+    def _checked(self, spec: FormSpec, run: FormRun, where: Cursor, value: Any) -> Step:
+        """Store an answer, unless it is outside its usual window: then ask "c'est bien ça ?"
+        (the answer waits in the run until Oui or Corriger)."""
+        warning = self._warning(where.field, run, where, value)
+        if warning is None:
+            return self._store(spec, run, where, value)
+        run.answers = {**run.answers, PENDING: {"step": where.step, "value": _to_json(value),
+                                                "code": warning.code,
+                                                "params": _to_json_dict(warning.params)}}
+        self._save(run)
+        return self._ask(spec, run)
+
+    def _warning(self, spec_field: FieldSpec, run: FormRun, where: Cursor, value: Any
+                 ) -> Invalid | None:
+        if spec_field.warn:
+            answers = _get_item(run, where) if where.sub is not None else run.answers
+            found = targets.WARNINGS[spec_field.warn](answers, value, self.clock)
+            if found is not None:
+                return found
+        if not isinstance(value, date):
+            return None
+        today = self.clock.today()
+        if spec_field.warn_after_days is not None and \
+                value > today + timedelta(days=spec_field.warn_after_days):
+            return Invalid("date_after_window", value=value, days=spec_field.warn_after_days)
+        if spec_field.warn_before_days is not None and \
+                value < today - timedelta(days=spec_field.warn_before_days):
+            return Invalid("date_before_window", value=value, days=spec_field.warn_before_days)
+        reference = run.answers.get(spec_field.warn_before) if spec_field.warn_before else None
+        if reference and value < date.fromisoformat(reference) - timedelta(
+                days=spec_field.warn_margin_days):
+            return Invalid("date_before_reference", value=value,
+                           reference=date.fromisoformat(reference),
+                           label=spec_field.warn_before_label,
+                           days=spec_field.warn_margin_days)
+        return None
+
     def _store(self, spec: FormSpec, run: FormRun, where: Cursor, value: Any) -> Step:
+        if PENDING in run.answers:  # answered another way: the question is over
+            run.answers = {k: v for k, v in run.answers.items() if k != PENDING}
+        is_new_item = where.sub is not None and (where.index or 0) >= len(
+            run.answers.get(where.top.key) or [])
         _set(run, where, _to_json(value))
+        if is_new_item:
+            items = [dict(i) for i in run.answers[where.top.key]]
+            items[-1]["_uid"] = self._new_uid(spec, run, where.top, items)
+            run.answers = {**run.answers, where.top.key: items}
         if run.household_id is not None:
             audit.record(self.session, self.clock, self.actor, f"{run.form}.answer",
                          self._household(run), detail=where.step)
@@ -641,6 +805,7 @@ class Engine:
                 proposal = targets.propose(spec_field.propose, run.answers, self.clock)
                 if proposal is not None:
                     run.answers = {**run.answers, spec_field.key: proposal}
+                    self._with_item_uids(spec, run)
             if spec_field.type == "items" and not run.answers.get(spec_field.key):
                 return self._first_sub(spec_field, 0, {}).step  # an empty list: its first item
             return spec_field.key
@@ -668,6 +833,16 @@ class Engine:
         if run.step is None:
             return self._summary(spec, run, error=error)
         where = cursor(spec, run.step)
+        if where.is_list and not all(i.get("_uid") for i in run.answers.get(where.top.key) or []):
+            self._with_item_uids(spec, run)
+            self._save(run)
+        pending = run.answers.get(PENDING)
+        if pending and pending.get("step") != run.step:  # left for another question: over
+            run.answers = {k: v for k, v in run.answers.items() if k != PENDING}
+            self._save(run)
+            pending = None
+        if error is None and pending and pending.get("step") == run.step:
+            outcome, error = Outcome.CONFIRM, Invalid(pending["code"], **pending["params"])
         return Step(outcome, run, spec, field=where.field, cursor=where,
                     choices=self._choices(where.field), error=error,
                     household=self._household(run))
@@ -692,3 +867,13 @@ class Engine:
 
 def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _to_json_dict(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _to_json(v) for k, v in params.items()}
+
+
+def _get_item(run: FormRun, where: Cursor) -> dict[str, Any]:
+    items = run.answers.get(where.top.key) or []
+    index = where.index or 0
+    return dict(items[index]) if index < len(items) else {}

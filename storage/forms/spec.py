@@ -52,6 +52,18 @@ class FieldSpec:
     maximum: int = 1000
     max_length: int = TEXT_LIMIT
     not_after_today: bool = False
+    not_before_today: bool = False
+    # A date outside a sensible window is asked to be confirmed (Oui / Corriger), not refused:
+    # more than `warn_after_days` after today, more than `warn_before_days` before today, or
+    # more than `warn_margin_days` before the date answered (or given as context) in
+    # `warn_before`, named in the question by `warn_before_label`.
+    warn_after_days: int | None = None
+    warn_before_days: int | None = None
+    warn_before: str | None = None
+    warn_before_label: str = ""
+    warn_margin_days: int = 0
+    # Any other check asking a confirmation: a rule of storage.forms.targets.WARNINGS.
+    warn: str | None = None
     today_button: bool = False
     quick: tuple[str, ...] = ()
     when: Condition | None = None
@@ -61,6 +73,7 @@ class FieldSpec:
     # "items": a list of records, each asked with the sub-questions of `item`.
     item: tuple[FieldSpec, ...] = ()
     item_label: str = ""
+    item_name: str = ""  # an item named in a sentence: "l'objectif" (« Supprimer l'objectif … »)
     min_items: int = 0
     max_items: int = 20
     # A rule of storage.forms.targets that proposes an answer when the question comes.

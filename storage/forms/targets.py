@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from reminders.calendar import next_working_day
 from storage import (
     audit,
     documents,
     households,
+    notes,
     plans,
     reminder_answers,
     reminders,
@@ -33,6 +35,7 @@ from storage.models import (
     Tenancy,
     TransferReview,
 )
+from storage.validators import Invalid
 
 
 def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household | None
@@ -60,6 +63,13 @@ def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household
         home = tenancy.of(session, household)
         if home is not None:
             answers.update(tenancy.as_answers(home))
+    elif spec.target == "insurance":
+        home = tenancy.of(session, household)
+        if home is not None and home.insurance_expiry is not None:
+            answers["_expiry"] = home.insurance_expiry.isoformat()  # a renewal comes after it
+    elif spec.target == "glissement":
+        review = reminders.next_review(session, household)
+        answers["_due"] = review.isoformat() if review else None  # a review long before: asked
     elif spec.target == "bilan":
         version = plans.current(session, household)
         upcoming = plans.next_bilan(version, clock.today() + timedelta(days=1)) \
@@ -119,6 +129,8 @@ def duplicates(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
 def _commit_household(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                       answers: dict[str, Any], _household: Household | None) -> Household:
     household = households.create(session, clock, actor, _household_data(spec, answers))
+    for text in answers.get("_notes") or []:  # answers too long for their question, kept
+        notes.add(session, clock, actor, household, "texte", text)
     _sync(session, clock, household)
     return household
 
@@ -163,6 +175,8 @@ def _commit_bilan(session: Session, clock: Clock, actor: Advisor, spec: FormSpec
                   answers: dict[str, Any], household: Household | None) -> Bilan:
     bilan = plans.record_bilan(session, clock, actor, _household(household, actor), answers)
     _sync(session, clock, household)
+    if answers.get("_reminder"):  # started from the bilan's reminder: it is answered
+        reminder_answers.with_form(session, clock, actor, int(answers["_reminder"]), "fait")
     return bilan
 
 
@@ -266,7 +280,27 @@ def _bilans(answers: dict[str, Any], clock: Clock) -> list[dict[str, Any]]:
     return [{"date": d.isoformat()} for d in plans.propose_bilans(start, answers.get("rythme"))]
 
 
+def _next_bilan(answers: dict[str, Any], _clock: Clock) -> str | None:
+    """The plan's next bilan, on a working day."""
+    planned = _date(answers.get("_next_bilan"))
+    return next_working_day(planned).isoformat() if planned else None
+
+
 PROPOSALS: dict[str, Callable[[dict[str, Any], Clock], Any]] = {
     "bilans": _bilans,
-    "next_bilan": lambda answers, _clock: answers.get("_next_bilan"),
+    "next_bilan": _next_bilan,
 }
+
+
+def reserved_uids(session: Session, spec: FormSpec, household: Household | None) -> list[str]:
+    """Item uids a new item of this form must not take: a plan's items ever used (so that a
+    new objective never inherits the follow-up of a removed one)."""
+    if spec.target == "ppal" and household is not None:
+        return plans.used_uids(session, household)
+    return []
+
+
+Warning = Callable[[dict[str, Any], Any, Clock], Invalid | None]
+# Checks that ask "c'est bien ça ?" (Oui / Corriger) before an answer is kept: a field's
+# `warn` names one. Each returns the reason (an Invalid, rendered by errors.txt) or None.
+WARNINGS: dict[str, Warning] = {}

@@ -52,6 +52,8 @@ async def test_deactivated_advisor_is_refused_from_next_message(tg, bot, admin):
     await admin.send("/equipe")
     await admin.expect(r"L'équipe")
     await admin.click(r"Désactiver Léa")
+    await admin.expect(r"Désactiver Léa \?")  # asked first, naming her
+    await admin.click(r"Oui, désactiver")
     changed = await admin.expect(r"Léa est désactivée")
     assert "(désactivée)" in changed.text
     await lea.send("/mes_menages")

@@ -108,7 +108,8 @@ def test_follow_up_of_steps(session, clock, setup):
 @pytest.mark.parametrize("start, rhythm, expected", [
     (date(2027, 3, 15), "mensuel", [date(2027, 6, 15), date(2027, 9, 15), date(2027, 12, 15),
                                     date(2028, 3, 15)]),
-    (date(2027, 1, 31), "hebdomadaire", [date(2027, 3, 31), date(2027, 5, 31), date(2027, 7, 31),
+    # 31/07/2027 is a Saturday: the bilan goes to Monday 02/08.
+    (date(2027, 1, 31), "hebdomadaire", [date(2027, 3, 31), date(2027, 5, 31), date(2027, 8, 2),
                                          date(2027, 9, 30), date(2027, 11, 30),
                                          date(2028, 1, 31)]),
     (date(2027, 11, 30), "trimestriel", [date(2028, 5, 30), date(2028, 11, 30)]),
@@ -138,17 +139,17 @@ def test_list_fields_in_the_engine(db, clock):
     step = run(lambda e, r: e.answer_text(r, "Droits CAF"))
     step = run(lambda e, r: e.answer_text(r, "30/04/2027"))
     assert step.run.step == "objectifs" and step.items == [
-        {"texte": "Droits CAF", "date": "2027-04-30"}]
+        {"texte": "Droits CAF", "date": "2027-04-30", "_uid": "o1"}]
     step = run(lambda e, r: e.add_item(r, "objectifs"))
     assert step.run.step == "objectifs.1.texte" and "{n}" in step.field.question
     step = run(lambda e, r: e.back(r, "objectifs.1.texte"))  # left before answering
     assert step.run.step == "objectifs" and len(step.items) == 1
-    step = run(lambda e, r: e.edit_item(r, "objectifs", 0))
+    step = run(lambda e, r: e.edit_item(r, "objectifs", "o1"))
     assert step.value == "Droits CAF"
     step = run(lambda e, r: e.answer_text(r, "Droits CAF et CSS"))
     step = run(lambda e, r: e.keep(r, "objectifs.0.date"))
     assert step.items[0]["texte"] == "Droits CAF et CSS"
-    step = run(lambda e, r: e.delete_item(r, "objectifs", 0))
+    step = run(lambda e, r: e.delete_item(r, "objectifs", "o1"))
     step = run(lambda e, r: e.validate(r, "objectifs"))
     assert step.outcome == Outcome.INVALID and step.error.code == "too_few"
     step = run(lambda e, r: e.add_item(r, "objectifs"))

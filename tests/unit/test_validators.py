@@ -43,7 +43,7 @@ def test_dates(text, value):
 
 
 @pytest.mark.parametrize("text, code", [
-    ("2027-03-15", "date"), ("15/03/27", "date"), ("demain", "date"),
+    ("2027-03-15", "date"), ("15/03/202", "date"), ("demain", "date"),
     ("31/02/2027", "date_impossible"), ("29/02/2027", "date_impossible"),
 ])
 def test_bad_dates(text, code):
