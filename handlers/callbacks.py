@@ -36,6 +36,8 @@ PLAN_ACTIONS = {
 # Card buttons that only show something: still there once the support is closed (card, PDF,
 # versions, address, rent history); any other says the support is closed and does nothing.
 READ_ONLY = {"o", "f", "V", "v", "a", "y"}
+# Every action of a card button (`h:<action>:<household>[:<other id>]`).
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -128,6 +130,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         if len(parts) < 3:
             raise Unreadable(parts)
         action, household_id = parts[1], _id(parts, 2)
+        if action not in CARD_ACTIONS:
+            raise Unreadable(parts)
         other_id = _id(parts, 3) if action in {"V", "R"} else 0  # a version, an advisor
         if action not in READ_ONLY and (notice := await cards.closed_notice(
                 update, context, household_id)):

@@ -87,8 +87,8 @@ def _xlsx(path: Path, rows: list[list[object]]) -> Path:
     ({"loyer": "9" * 5000}, "colonne loyer : montant attendu"),
     ({"conseillere_telegram_id": "²"}, "colonne conseillere_telegram_id : identifiant Telegram"),
     ({"reference": "2026-٠٠٠٧"}, "colonne reference : référence attendue"),
-    ({"debut_accompagnement": "01/01/0001"}, "ne peut pas être avant le 01/01/1900"),
-    ({"fin_assurance": "31/12/9999"}, "ne peut pas être après le 31/12/2100"),
+    ({"debut_accompagnement": "01/01/0001"}, "une année entre 1900 et 2100"),
+    ({"fin_assurance": "31/12/9999"}, "une année entre 1900 et 2100"),
     ({"nom": "Dupré\u202e"}, "caractères invisibles ou de contrôle"),
 ])
 def test_hostile_cells_are_reported_by_line_and_column(tmp_path, deps, db, capsys, cells,
