@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, plans, reminders
+from handlers import cards, forms, history, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors
@@ -85,7 +85,7 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await forms.start_form(update, context, "diagnostic", household_id)
         elif action == "n":
             notice = await forms.pause_for_command(update, context)
-            await cards.note_prompt(update, context, household_id, notice)
+            await history.note_prompt(update, context, household_id, notice)
         elif action == "a":
             await cards.send_address(update, context, household_id)
         elif action == "r":
@@ -103,6 +103,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         elif action == "R":
             await cards.reassign(update, context, household_id, int(parts[3]))
         return None
+    if kind == "t":
+        return await history.on_button(update, context, parts)
     if kind == "m":
         return await reminders.on_button(update, context, int(parts[1]), parts[2])
     if kind == "p":

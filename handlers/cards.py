@@ -81,23 +81,6 @@ async def send_address(update: Update, context: Context, household_id: int) -> N
         await send(update, d.render.msg("household.address", h=household))
 
 
-async def note_prompt(update: Update, context: Context, household_id: int,
-                      notice: str = "") -> None:
-    """Open the card for notes and say what to send."""
-    d = deps(context)
-
-    def work(session: Session, actor: Advisor) -> Household:
-        household = households.get(session, d.clock, actor, household_id)
-        households.open_card(session, d.clock, actor, household)
-        return household
-
-    household = await read_or_say(update, context, work)
-    if household is None:
-        return
-    prompt = d.render.msg("household.note_prompt", h=household)
-    await send(update, f"{notice}\n{prompt}" if notice else prompt)
-
-
 async def choose_assignee(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, households
 from storage.clock import Clock
+from storage.errors import Refused
 from storage.models import Advisor, Document, Household
 
 
@@ -33,3 +34,12 @@ def record(session: Session, clock: Clock, actor: Advisor, household: Household,
 def of(session: Session, household: Household) -> list[Document]:
     query = select(Document).where(Document.household_id == household.id)
     return list(session.exec(query.order_by(col(Document.created_at))))
+
+
+def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> Document:
+    """A document generated earlier, to send it again: a read of its household, audited."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise Refused("document_unknown")
+    households.get(session, clock, actor, document.household_id, action="document.view")
+    return document
