@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import keyboards
+from handlers import history_keyboards, keyboards
 from handlers.common import (
     Context,
     deps,
@@ -14,23 +14,28 @@ from handlers.common import (
     send,
     with_actor,
 )
-from storage import households
+from storage import households, notes
 from storage.errors import Refused
-from storage.models import Advisor, Household
+from storage.models import Advisor, Household, PendingFile
 
 
 async def send_card(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[households.Card, Advisor]:
-        return households.card(session, d.clock, actor, household_id), actor
+    def work(session: Session, actor: Advisor
+             ) -> tuple[households.Card, Advisor, PendingFile | None]:
+        card = households.card(session, d.clock, actor, household_id)
+        return card, actor, notes.waiting(session, d.clock, actor)
 
     found = await read_or_say(update, context, work)
     if found is None:
         return
-    card, actor = found
+    card, actor, pending = found
     text = d.render.msg("household.card", c=card)
     await send(update, text, keyboards.card(d.render, card, actor))
+    if pending is not None:  # a file sent with no card open: this may be its household
+        await send(update, d.render.msg("history.pending_offer"),
+                   history_keyboards.pending_targets(d.render, pending, [card.household]))
 
 
 async def send_search(update: Update, context: Context, text: str) -> None:

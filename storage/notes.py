@@ -24,6 +24,7 @@ NOTE_TYPES = ("visite", "appel", "rendez_vous", "courrier", "autre")
 DURATIONS = (15, 30, 45, 60, 90, 120)  # minutes offered as buttons
 UNDO_WINDOW = timedelta(minutes=2)
 RECENT_HOUSEHOLDS = 5
+PENDING_OFFER = timedelta(days=1)  # a file waiting longer is not offered on every card
 
 
 @dataclass
@@ -114,6 +115,7 @@ def undo(session: Session, clock: Clock, actor: Advisor, note_id: int
     referred = session.exec(select(PendingFile).where(PendingFile.note_id == note.id)).first()
     if note.kind == "texte" and note.moved_from_id is None and referred is None:
         session.delete(note)
+        session.flush()
         return household, True
     if note.struck_at is None:
         note.struck_at, note.struck_by_id = clock.now(), actor.id
@@ -186,6 +188,14 @@ def pending(session: Session, clock: Clock, actor: Advisor, pending_id: int, hou
     if row is None or row.advisor_id != actor.id:
         raise Refused("pending_unknown")
     return row, households.get(session, clock, actor, household_id, action="note.file")
+
+
+def waiting(session: Session, clock: Clock, actor: Advisor) -> PendingFile | None:
+    """The advisor's last file still waiting for a household (sent within PENDING_OFFER)."""
+    return session.exec(select(PendingFile).where(
+        PendingFile.advisor_id == actor.id, col(PendingFile.note_id).is_(None),
+        PendingFile.created_at >= clock.now() - PENDING_OFFER)
+        .order_by(col(PendingFile.id).desc())).first()
 
 
 def attach_pending(session: Session, clock: Clock, actor: Advisor, pending_id: int,
