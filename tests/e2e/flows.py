@@ -169,6 +169,14 @@ async def diagnostic_rest(user: Any) -> None:
     await user.send("Bail signé, loyer payé 6 mois de suite")
 
 
+async def card_action(user: Any, label: str) -> Any:
+    """Press a button of the last card shown, opening its «Plus…» side when it is there."""
+    card = next(m for m in reversed(user.history) if m.text.startswith("📁"))
+    if not any(re.search(label, text) for text in card.button_texts):
+        await user.click(r"Plus…", message=card)  # the card's keyboard is edited in place
+    return await user.click(label, message=card)
+
+
 def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
