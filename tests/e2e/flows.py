@@ -170,10 +170,12 @@ async def diagnostic_rest(user: Any) -> None:
 
 
 async def card_action(user: Any, label: str) -> Any:
-    """Press a button of the last card shown, opening its «Plus…» side when it is there."""
+    """Press a button of the last card shown, turning to its other side («Plus…» or «Moins»)
+    when the button is there."""
     card = next(m for m in reversed(user.history) if m.text.startswith("📁"))
     if not any(re.search(label, text) for text in card.button_texts):
-        await user.click(r"Plus…", message=card)  # the card's keyboard is edited in place
+        other = r"Moins" if any("Moins" in text for text in card.button_texts) else r"Plus…"
+        await user.click(other, message=card)  # the card's keyboard is edited in place
     return await user.click(label, message=card)
 
 
