@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, plans, reminders
+from storage import audit, phases, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -223,6 +223,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
     """What the card shows; opening it makes it the advisor's open card (for notes)."""
     household = get(session, clock, actor, household_id)
     open_card(session, clock, actor, household)
+    phases.refresh(session, clock, household)  # the entry date may have passed since
     progress = plans.overview(session, clock, household)
     notes_query = select(Note).where(Note.household_id == household.id)
     notes = list(session.exec(notes_query.order_by(col(Note.created_at).desc()).limit(3)))

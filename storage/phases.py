@@ -15,7 +15,6 @@ from reminders.calendar import add_months
 from storage import audit
 from storage.clock import Clock
 from storage.errors import Refused
-from storage.households import search_key
 from storage.models import AddressChange, Advisor, Household, Tenancy
 from storage.text import fold
 
@@ -76,7 +75,9 @@ def set_by_hand(session: Session, clock: Clock, actor: Advisor, household: House
 
 def move_in(session: Session, clock: Clock, actor: Advisor | None, household: Household,
             address: str) -> AddressChange | None:
-    """The home's address becomes the current one; the previous one is kept in the history."""
+    """The home's address becomes the current one; the previous one is kept in the history.
+
+    The caller refreshes the household's search key (the address is part of it)."""
     address = address.strip()
     if not address or fold(address) == fold(household.address):
         return None
@@ -85,8 +86,6 @@ def move_in(session: Session, clock: Clock, actor: Advisor | None, household: Ho
                            at=clock.now())
     session.add(change)
     household.address, household.updated_at = address, clock.now()
-    # The address is part of what a lookup matches (never a confidential one).
-    household.search_key = search_key(household)
     session.add(household)
     audit.record(session, clock, actor, "household.address.change", household)
     return change

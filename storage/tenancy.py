@@ -54,7 +54,8 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     session.add(tenancy)
     session.flush()
     audit.record(session, clock, actor, "tenancy.save", household)
-    phases.move_in(session, clock, actor, household, tenancy.address)
+    if phases.move_in(session, clock, actor, household, tenancy.address):
+        household.search_key = households.search_key(household)
     phases.refresh(session, clock, household)
     reminders.sync(session, clock, household)
     return tenancy
