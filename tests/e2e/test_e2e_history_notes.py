@@ -69,3 +69,30 @@ async def test_a_photo_is_sent_again_and_one_with_no_card_open_is_kept(tg, bot, 
     await admin.expect(r"Avis d'échéance")
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
+
+
+async def test_a_note_on_the_wrong_card_is_moved_then_struck_out(tg, bot, admin):
+    await admin.send("/start")
+    await open_household(admin, "Martin", "Lou")
+    await open_household(admin, "Durand", "Zoé")
+    await admin.send("Appel de Mme Martin : RDV CAF jeudi")  # typed on Durand's card
+    await admin.expect(r"Note ajoutée à 2027-0002")
+    await admin.click(r"Déplacer")
+    await admin.expect(r"Déplacer la note .* de 2027-0002 · Z\. D\. vers quel ménage")
+    await admin.click(r"2027-0001 · L\. M\.")
+    await admin.expect(r"Note déplacée de 2027-0002 · Z\. D\. vers 2027-0001 · L\. M\.")
+    await admin.send("/cherche martin")
+    await admin.expect(r"📁")
+    await admin.click(r"Historique")
+    await admin.expect(r"RDV CAF jeudi")
+    await admin.click(r"Note n°1")
+    await admin.expect(r"déplacée d'un autre ménage")
+    await admin.click(r"Barrer")
+    await admin.expect(r"Barrer la note .*« Appel de Mme Martin")
+    await admin.click(r"Oui, barrer")
+    await admin.expect(r"barrée sur 2027-0001")
+    await admin.click(r"Historique")
+    page = await admin.expect(r"Historique de 2027-0001")
+    assert "RDV CAF jeudi" in page.text and "Barrée le 15/03/2027" in page.text
+    await tg.assert_all_callbacks_answered()
+    assert tg.errors == []
