@@ -221,7 +221,7 @@ async def _undo(update: Update, context: Context, note_id: int, _args: list[str]
 async def _choose_move(update: Update, context: Context, note_id: int, _args: list[str]
                        ) -> None:
     d = deps(context)
-    found = await _read(update, context, lambda s, actor: notes.move_choices(
+    found = await _apply(update, context, lambda s, actor: notes.start_move(
         s, d.clock, actor, note_id))
     if found is not None:
         note, household, targets = found

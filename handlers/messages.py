@@ -22,21 +22,32 @@ async def on_text(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     text = message.text
 
-    def work(session: Session, actor: Advisor) -> Step | tuple[Note, Household] | None:
+    def work(session: Session, actor: Advisor
+             ) -> Step | tuple[Note, Household] | tuple[Note, Household, Household] | None:
         engine = Engine(session, d.clock, actor)
         run = engine.active()
         if run is not None:
             return engine.answer_text(run, text)
+        moved = notes.move_typed(session, d.clock, actor, text)
+        if moved is not None:
+            return moved
         household = households.open_household(session, d.clock, actor)
         if household is None:
             return None
         return notes.add(session, d.clock, actor, household, "texte", text), household
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    try:
+        applied = d.db.apply(update.update_id, with_actor(update, work))
+    except Refused as refused:  # a reference typed to move a note, unknown or not hers
+        await send(update, d.render.msg("history.refused", code=refused.code))
+        return
     if applied.duplicate:
         await forms.resume_current(update, context)
     elif isinstance(applied.value, Step):
         await forms.show(update, context, applied.value)
+    elif isinstance(applied.value, tuple) and len(applied.value) == 3:
+        _note, source, target = applied.value
+        await send(update, d.render.msg("history.moved", source=source, target=target))
     elif applied.value is not None:
         await note_added(update, context, *applied.value)
     else:

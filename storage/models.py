@@ -61,6 +61,9 @@ class Advisor(SQLModel, table=True):
     open_household_at: datetime | None = _utc_column(nullable=True)
     # The type chosen on the note prompt (🗒 Ajouter une note), for the next note she sends.
     next_note_type: str | None = None
+    # The note she is moving («↪️ Déplacer»): a household reference typed next is its target.
+    moving_note_id: int | None = None
+    moving_note_at: datetime | None = _utc_column(nullable=True)
 
     @property
     def is_admin(self) -> bool:

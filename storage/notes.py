@@ -7,6 +7,7 @@ within UNDO_WINDOW of a text note, removes it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,8 @@ from storage.models import Advisor, AuditLog, Household, Note, PendingFile
 NOTE_TYPES = ("visite", "appel", "rendez_vous", "courrier", "autre")
 DURATIONS = (15, 30, 45, 60, 90, 120)  # minutes offered as buttons
 UNDO_WINDOW = timedelta(minutes=2)
+MOVE_BY_REFERENCE = timedelta(minutes=10)  # a reference typed later is a note again
+REFERENCE = re.compile(r"\d{4}-\d{4,}")
 RECENT_HOUSEHOLDS = 5
 PENDING_OFFER = timedelta(days=1)  # a file waiting longer is not offered on every card
 
@@ -145,6 +148,34 @@ def move_choices(session: Session, clock: Clock, actor: Advisor, note_id: int
                  ) -> tuple[Note, Household, list[Household]]:
     note, household = _note(session, clock, actor, note_id, "note.view")
     return note, household, recent_households(session, actor, exclude=household.id)
+
+
+def start_move(session: Session, clock: Clock, actor: Advisor, note_id: int
+               ) -> tuple[Note, Household, list[Household]]:
+    """«↪️ Déplacer»: the recent households to choose from; a reference typed next also does."""
+    note, household, targets = move_choices(session, clock, actor, note_id)
+    actor.moving_note_id, actor.moving_note_at = note.id, clock.now()
+    session.add(actor)
+    return note, household, targets
+
+
+def move_typed(session: Session, clock: Clock, actor: Advisor, text: str
+               ) -> tuple[Note, Household, Household] | None:
+    """A household reference typed just after «↪️ Déplacer»: the note goes there.
+
+    None when she is not moving a note (or too long ago) or the text is not a reference."""
+    reference = text.strip()
+    if actor.moving_note_id is None or actor.moving_note_at is None \
+            or clock.now() - actor.moving_note_at > MOVE_BY_REFERENCE \
+            or not REFERENCE.fullmatch(reference):
+        return None
+    target = session.exec(select(Household).where(Household.reference == reference)).first()
+    if target is None:
+        raise Refused("household_unknown")
+    moved = move(session, clock, actor, actor.moving_note_id, target.id or 0)
+    actor.moving_note_id, actor.moving_note_at = None, None
+    session.add(actor)
+    return moved
 
 
 def move(session: Session, clock: Clock, actor: Advisor, note_id: int, household_id: int

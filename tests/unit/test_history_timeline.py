@@ -177,3 +177,20 @@ def test_the_card_lists_what_is_still_to_do_prevention_first(session, clock, tea
     assert card.upcoming and card.upcoming[0].reminder.kind == "prevention"
     assert len(card.upcoming) <= 3
     assert all(u.reminder is None or u.reminder.status != "answered" for u in card.upcoming)
+
+
+def test_a_note_is_moved_by_the_reference_typed_after_deplacer(session, clock, team):
+    lea = team["lea"]
+    wrong, right = create(session, clock, lea, "Durand"), create(session, clock, lea, "Martin")
+    note = notes.add(session, clock, lea, wrong, "texte", "pour Martin")
+    assert notes.move_typed(session, clock, lea, right.reference) is None  # not moving
+    notes.start_move(session, clock, lea, note.id)
+    assert notes.move_typed(session, clock, lea, "une note") is None
+    with pytest.raises(Refused):
+        notes.move_typed(session, clock, lea, "2027-0999")
+    _note, source, target = notes.move_typed(session, clock, lea, f" {right.reference} ")
+    assert (source, target, note.household_id) == (wrong, right, right.id)
+    assert lea.moving_note_id is None
+    notes.start_move(session, clock, lea, note.id)
+    clock.advance(notes.MOVE_BY_REFERENCE + timedelta(seconds=1))  # later: a note again
+    assert notes.move_typed(session, clock, lea, wrong.reference) is None

@@ -34,6 +34,9 @@ def upgrade() -> None:
     with op.batch_alter_table('advisor') as batch:
         batch.add_column(sa.Column('next_note_type', sqlmodel.sql.sqltypes.AutoString(),
                                    nullable=True))
+        batch.add_column(sa.Column('moving_note_id', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('moving_note_at', storage.types.UTCDateTime(timezone=True),
+                                   nullable=True))
     op.create_table('addresschange',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('household_id', sa.Integer(), nullable=False),
@@ -71,6 +74,8 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_addresschange_household_id'), table_name='addresschange')
     op.drop_table('addresschange')
     with op.batch_alter_table('advisor') as batch:
+        batch.drop_column('moving_note_at')
+        batch.drop_column('moving_note_id')
         batch.drop_column('next_note_type')
     with op.batch_alter_table('household') as batch:
         batch.drop_column('phase_manual')
