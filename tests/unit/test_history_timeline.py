@@ -3,15 +3,28 @@ undone; the phase and the address following the home (storage, SQLite and Postgr
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
+from bot.documents import DocumentMaker, Organisation
+from bot.render import Renderer
 from storage import households, notes, phases, tenancy, timeline
 from storage.errors import Refused
 from storage.households import HouseholdData
-from storage.models import AddressChange, AuditLog, Document, Household, Note, RentRecord, Role
+from storage.models import (
+    AddressChange,
+    AuditLog,
+    Document,
+    Household,
+    Note,
+    PlanVersion,
+    RentRecord,
+    Role,
+)
 
 from factories import make_advisor
 
@@ -142,6 +155,16 @@ def test_the_home_becomes_the_current_address_the_old_one_kept(session, clock, t
     assert h.address == "5 allée des Pins, Dax" and "pins" in h.search_key
     assert [(c.old_address, c.new_address) for c in changes] == [
         ("12 rue des Arènes, Dax", "5 allée des Pins, Dax")]
+    # The avenant printed after the move carries the new address.
+    plan = PlanVersion(household_id=h.id, number=2, created_by_id=lea.id, created_at=clock.now(),
+                       updated_at=clock.now(), content={
+                           "debut": "2027-03-01", "situation": "", "objectif_final": "",
+                           "objectifs": [], "demarches": [], "bilans": [], "rythme": "mensuel",
+                           "lieu": "Au domicile", "contact": "SMS", "clauses": None})
+    pdf = DocumentMaker(Renderer(clock.tz), Organisation("MDL", "")).ppal(
+        h, plan, [plan], lea, None, clock.today())
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "5 allée des Pins" in text and "Arènes" not in text
 
 
 def test_the_phase_follows_the_home_unless_set_by_hand(session, clock, team):
