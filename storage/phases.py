@@ -33,7 +33,7 @@ def from_facts(tenancy: Tenancy | None, today: date) -> str:
 
 def refresh(session: Session, clock: Clock, household: Household) -> bool:
     """Move the phase with the facts (unless set by hand); True if it changed."""
-    if household.phase_manual:
+    if household.phase_manual or household.status != "actif":
         return False
     tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
     phase = from_facts(tenancy, clock.today())

@@ -217,3 +217,11 @@ def test_a_note_is_moved_by_the_reference_typed_after_deplacer(session, clock, t
     notes.start_move(session, clock, lea, note.id)
     clock.advance(notes.MOVE_BY_REFERENCE + timedelta(seconds=1))  # later: a note again
     assert notes.move_typed(session, clock, lea, wrong.reference) is None
+
+
+def test_a_confidential_households_addresses_stay_off_its_history(session, clock, team):
+    lea = team["lea"]
+    h = create(session, clock, lea, confidential=True)
+    tenancy.save(session, clock, lea, h, {"adresse": "5 allée des Pins, Dax", "loyer": 45000})
+    text = Renderer(clock.tz).msg("history.page", p=timeline.page(session, clock, lea, h.id))
+    assert "Nouvelle adresse" in text and "Pins" not in text and "Arènes" not in text
