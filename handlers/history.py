@@ -147,9 +147,13 @@ async def _phase(update: Update, context: Context, household_id: int, phase: str
         found = await _apply(update, context, lambda s, actor: phases.set_by_hand(
             s, d.clock, actor, households.get(s, d.clock, actor, household_id),
             None if phase == "auto" else phase))
-    if found is not None:
-        await edit_or_send(update, d.render.msg("history.phase_menu", h=found),
-                           keys.phases(d.render, found))
+    if found is None:
+        return
+    text, keyboard = d.render.msg("history.phase_menu", h=found), keys.phases(d.render, found)
+    if phase is None:  # from the card: the card stays
+        await send(update, text, keyboard)
+    else:
+        await edit_or_send(update, text, keyboard)
 
 
 async def note_prompt(update: Update, context: Context, household_id: int, notice: str = ""
@@ -175,6 +179,8 @@ async def _prompt_type(update: Update, context: Context, household_id: int, note
 
 
 async def _show_note(update: Update, context: Context, note_id: int, _args: list[str]) -> None:
+    """The note alone, with its buttons: under the history page (which stays), or in place of
+    the strike-out question answered «Non» (`t:N`)."""
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> tuple[Note, Any, dict[int, str]]:
@@ -184,8 +190,13 @@ async def _show_note(update: Update, context: Context, note_id: int, _args: list
     found = await _read(update, context, work)
     if found is not None:
         note, household, names = found
-        await edit_or_send(update, d.render.msg("history.note", n=note, h=household,
-                                                advisors=names), keys.note_menu(d.render, note))
+        text = d.render.msg("history.note", n=note, h=household, advisors=names)
+        keyboard = keys.note_menu(d.render, note)
+        query = update.callback_query
+        if query is not None and (query.data or "").startswith("t:N:"):
+            await edit_or_send(update, text, keyboard)
+        else:
+            await send(update, text, keyboard)
 
 
 async def _set_type(update: Update, context: Context, note_id: int, args: list[str]) -> None:
@@ -261,6 +272,7 @@ async def _strike(update: Update, context: Context, note_id: int, _args: list[st
 
 NOTE_ACTIONS = {
     "n": _show_note,
+    "N": _show_note,
     "y": _set_type,
     "w": _duration,
     "u": _undo,

@@ -78,7 +78,7 @@ def note_menu(render: Renderer, note: Note) -> InlineKeyboardMarkup | None:
 def confirm_strike(render: Renderer, note: Note) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         Button(_label(render, "strike_yes"), callback_data=button_data("t", "X", note.id)),
-        Button(_label(render, "strike_no"), callback_data=button_data("t", "n", note.id)),
+        Button(_label(render, "strike_no"), callback_data=button_data("t", "N", note.id)),
     ]])
 
 
