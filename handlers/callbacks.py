@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, keyboards, plans, reminders
+from handlers import cards, forms, history, keyboards, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -147,7 +147,7 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await forms.start_form(update, context, "diagnostic", household_id)
         elif action == "n":
             notice = await forms.pause_for_command(update, context)
-            await cards.note_prompt(update, context, household_id, notice)
+            await history.note_prompt(update, context, household_id, notice)
         elif action == "a":
             await cards.send_address(update, context, household_id)
         elif action == "r":
@@ -169,6 +169,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         else:
             raise Unreadable(parts)
         return None
+    if kind == "t":
+        return await history.on_button(update, context, parts)
     if kind == "m":
         if len(parts) < 3:
             raise Unreadable(parts)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import keyboards
+from handlers import history_keyboards, keyboards
 from handlers.common import (
     Context,
     deps,
@@ -17,9 +17,9 @@ from handlers.common import (
     send,
     with_actor,
 )
-from storage import households
+from storage import households, notes
 from storage.errors import Refused
-from storage.models import Advisor, Household, Reminder, Tenancy
+from storage.models import Advisor, Household, PendingFile, Reminder, Tenancy
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,20 @@ log = logging.getLogger(__name__)
 async def send_card(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[households.Card, Advisor]:
-        return households.card(session, d.clock, actor, household_id), actor
+    def work(session: Session, actor: Advisor
+             ) -> tuple[households.Card, Advisor, PendingFile | None]:
+        card = households.card(session, d.clock, actor, household_id)
+        return card, actor, notes.waiting(session, d.clock, actor)
 
     found = await read_or_say(update, context, work)
     if found is None:
         return
-    card, actor = found
+    card, actor, pending = found
     text = d.render.msg("household.card", c=card)
     await send(update, text, keyboards.card(d.render, card, actor))
+    if pending is not None:  # a file sent with no card open: this may be its household
+        await send(update, d.render.msg("history.pending_offer"),
+                   history_keyboards.pending_targets(d.render, pending, [card.household]))
 
 
 async def send_search(update: Update, context: Context, text: str) -> None:
@@ -94,23 +99,6 @@ async def send_address(update: Update, context: Context, household_id: int) -> N
     shown = await chat.send_message(d.render.msg("household.address", h=household, home=home),
                                     protect_content=True)
     d.db.read(lambda s: households.show_address_later(s, d.clock, chat.id, shown.message_id))
-
-
-async def note_prompt(update: Update, context: Context, household_id: int,
-                      notice: str = "") -> None:
-    """Open the card for notes and say what to send."""
-    d = deps(context)
-
-    def work(session: Session, actor: Advisor) -> Household:
-        household = households.get(session, d.clock, actor, household_id)
-        households.open_card(session, d.clock, actor, household)
-        return household
-
-    household = await read_or_say(update, context, work)
-    if household is None:
-        return
-    prompt = d.render.msg("household.note_prompt", h=household)
-    await send(update, f"{notice}\n{prompt}" if notice else prompt)
 
 
 async def choose_assignee(update: Update, context: Context, household_id: int) -> None:

@@ -173,40 +173,49 @@ def paused(render: Renderer, step: Step) -> InlineKeyboardMarkup:
     ]])
 
 
-def card(render: Renderer, c: Card, actor: Advisor) -> InlineKeyboardMarkup:
+def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> InlineKeyboardMarkup:
+    """The card's buttons: the daily ones, the rest behind «Plus…» (`more`: that side)."""
     h, plan = c.household, c.plan
     state = "running" if c.diagnostic_run else "done" if c.diagnostic else "todo"
 
     def button(label: str, action: str, **context: object) -> Button:
         return Button(render.label(label, **context), callback_data=button_data("h", action, h.id))
 
+    def history(label: str, action: str) -> Button:
+        return Button(render.text(f"history.{label}"), callback_data=button_data("t", action, h.id))
+
     plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
+    if more:
+        keyboard = []
+        if plan.draft or plan.current:
+            keyboard.append([button("ppal_pdf", "f"), button("versions", "v")])
+        if plan.current:
+            keyboard.append([button("follow_up", "t", done=plan.steps_done,
+                                    total=plan.steps_total), button("bilan", "b")])
+        keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
+                         button("free_reminder", "z")])
+        if c.tenancy is not None and c.tenancy.sublet:
+            keyboard.append([button("review", "g")])
+        keyboard.append([button("report", "w"), history("phase_button", "p")])
+        if actor.role.sees_everything:
+            keyboard.append([button("reassign", "r")])
+        if h.status == "actif":
+            keyboard.append([button("close", "c")])
+        keyboard.append([history("less", "-")])
+        return InlineKeyboardMarkup(keyboard)
     keyboard = [
         [button("diagnostic", "d", state=state), button("add_note", "n")],
         [button("ppal", "p", state=plan_state)],
     ]
     if plan.draft:
         keyboard[-1].append(button("sign", "s"))
-    if plan.draft or plan.current:
-        keyboard.append([button("ppal_pdf", "f"), button("versions", "v")])
-    if plan.current:
-        keyboard.append([button("follow_up", "t", done=plan.steps_done,
-                                total=plan.steps_total), button("bilan", "b")])
-    keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
-                     button("free_reminder", "z")])
+    keyboard.append([history("history", "h")])
     if c.tenancy is not None:
-        keyboard.append([button("rent", "y")])
-        if c.tenancy.sublet:
-            keyboard[-1].append(button("review", "g"))
-    keyboard.append([button("report", "w")])
+        keyboard[-1].append(button("rent", "y"))
     if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
         keyboard.append([Button(render.label("show_address"),
                                 callback_data=button_data("h", "a", h.id))])
-    if actor.role.sees_everything:
-        keyboard.append([Button(render.label("reassign"),
-                                callback_data=button_data("h", "r", h.id))])
-    if h.status == "actif":
-        keyboard.append([Button(render.label("close"), callback_data=button_data("h", "c", h.id))])
+    keyboard.append([history("more", "+")])
     return InlineKeyboardMarkup(keyboard)
 
 

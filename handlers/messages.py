@@ -7,13 +7,13 @@ from pathlib import Path
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import forms
+from handlers import forms, history_keyboards
 from handlers.common import Context, deps, send, with_actor
 from storage import households, notes
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.forms.engine import Engine, Step
-from storage.models import Advisor, Household
+from storage.models import Advisor, Household, Note, PendingFile
 from storage.validators import Invalid, clean_name
 
 
@@ -23,27 +23,36 @@ async def on_text(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     text = message.text
 
-    def work(session: Session, actor: Advisor) -> Step | Household | None:
+    def work(session: Session, actor: Advisor
+             ) -> Step | tuple[Note, Household] | tuple[Note, Household, Household] | None:
         engine = Engine(session, d.clock, actor)
         run = engine.active()
         if run is not None:
             return engine.answer_text(run, text)
+        moved = notes.move_typed(session, d.clock, actor, text)
+        if moved is not None:
+            return moved
         household = households.open_household(session, d.clock, actor)
-        if household is not None:
-            notes.add(session, d.clock, actor, household, "texte", text)
-        return household
+        if household is None:
+            return None
+        return notes.add(session, d.clock, actor, household, "texte", text), household
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
     except Invalid as invalid:  # a note with control or bidi characters: nothing stored
         await send(update, d.render.msg("forms.invalid", error=invalid))
+    except Refused as refused:  # a reference typed to move a note, unknown or not hers
+        await send(update, d.render.msg("history.refused", code=refused.code))
         return
     if applied.duplicate:
         await forms.resume_current(update, context)
     elif isinstance(applied.value, Step):
         await forms.show(update, context, applied.value)
-    elif isinstance(applied.value, Household):
-        await send(update, d.render.msg("household.note_added", h=applied.value, kind="texte"))
+    elif isinstance(applied.value, tuple) and len(applied.value) == 3:
+        _note, source, target = applied.value
+        await send(update, d.render.msg("history.moved", source=source, target=target))
+    elif applied.value is not None:
+        await note_added(update, context, *applied.value)
     else:
         await send(update, d.render.msg("household.no_open_card"))
 
@@ -75,6 +84,30 @@ def _target(session: Session, clock: Clock, actor: Advisor) -> tuple[Household |
     return households.open_household(session, clock, actor), False
 
 
+async def note_added(update: Update, context: Context, note: Note, household: Household
+                     ) -> None:
+    """The confirmation: ↩️ Annuler and ↪️ Déplacer (a note sent to the wrong card), its type."""
+    d = deps(context)
+    await send(update, d.render.msg("history.added", n=note, h=household),
+               history_keyboards.added(d.render, note))
+
+
+async def keep_pending(update: Update, context: Context, kind: str, file_id: str,
+                       unique_id: str, name: str | None, caption: str) -> None:
+    """No card open: the file is kept (a row) and the advisor asked which household."""
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> tuple[PendingFile, list[Household]]:
+        return notes.keep_pending(session, d.clock, actor, kind, file_id, unique_id, name,
+                                  caption)
+
+    applied = d.db.apply(update.update_id, with_actor(update, work))
+    if applied.value is not None:
+        pending, targets = applied.value
+        await send(update, d.render.msg("history.pending_kept", targets=targets),
+                   history_keyboards.pending_targets(d.render, pending, targets))
+
+
 async def on_file(update: Update, context: Context) -> None:
     d = deps(context)
     found = _file_of(update)
@@ -84,20 +117,19 @@ async def on_file(update: Update, context: Context) -> None:
     kind, file_id, unique_id, name = found
     household, in_form = d.db.read(
         with_actor(update, lambda s, actor: _target(s, d.clock, actor)))
+    caption = (update.effective_message.caption or "") if update.effective_message else ""
     if household is None:
         if in_form:
             await forms.resume_current(update, context, d.render.msg("forms.no_file_yet"))
         else:
-            await send(update, d.render.msg("household.no_open_card"))
+            await keep_pending(update, context, kind, file_id, unique_id, name, caption)
         return
-    path = await _download(update, context, household, file_id, unique_id, kind, name)
-    caption = (update.effective_message.caption or "") if update.effective_message else ""
+    path = await download(context, household, file_id, unique_id, kind, name)
     attachment = notes.Attachment(file_id, unique_id, str(path), name)
 
-    def work(session: Session, actor: Advisor) -> Household:
+    def work(session: Session, actor: Advisor) -> tuple[Note, Household]:
         target = households.get(session, d.clock, actor, household.id or 0, action="note.file")
-        notes.add(session, d.clock, actor, target, kind, caption, attachment)
-        return target
+        return notes.add(session, d.clock, actor, target, kind, caption, attachment), target
 
     try:
         applied = d.db.apply(update.update_id, with_actor(update, work))
@@ -114,15 +146,15 @@ async def on_file(update: Update, context: Context) -> None:
     if in_form:
         await forms.resume_current(update, context,
                                    d.render.msg("forms.file_during_form", household=household))
-    else:
-        await send(update, d.render.msg("household.note_added", h=household, kind=kind))
+    elif applied.value is not None:
+        await note_added(update, context, *applied.value)
 
 
 EXTENSIONS = {"photo": ".jpg", "vocal": ".ogg"}
 
 
-async def _download(update: Update, context: Context, household: Household, file_id: str,
-                    unique_id: str, kind: str, name: str | None) -> Path:
+async def download(context: Context, household: Household, file_id: str, unique_id: str,
+                   kind: str, name: str | None) -> Path:
     d = deps(context)
     folder = d.settings.data_dir / "files" / household.reference
     folder.mkdir(parents=True, exist_ok=True)

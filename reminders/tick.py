@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
 from storage import advisors as team
-from storage import deletions, households, reminders
+from storage import deletions, households, phases, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import Advisor, DigestSent, Household, Reminder
@@ -82,6 +82,7 @@ class Ticker:
             try:
                 with self.db.session() as session:
                     reminders.sync_all(session, self.clock)
+                    phases.refresh_all(session, self.clock)
             except Exception:  # deriving failed: what is already stored is still sent
                 log.exception("reminders not derived this time")
             try:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from storage import audit, budget, households, tenancy
 from storage.budget import Budget
 from storage.clock import Clock
+from storage.errors import Refused
 from storage.models import Advisor, Document, Household
 
 
@@ -63,3 +64,12 @@ def report_document(session: Session, household: Household) -> ReportDocument:
         # The rent ledger's balance today: the one place the documents read the arrears.
         arrears=tenancy.arrears(session, household) if home else 0,
     )
+
+
+def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> Document:
+    """A document generated earlier, to send it again: a read of its household, audited."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise Refused("document_unknown")
+    households.get(session, clock, actor, document.household_id, action="document.view")
+    return document

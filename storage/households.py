@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, deletions, plans, reminders, security
+from storage import audit, deletions, phases, plans, reminders, security
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -24,6 +24,7 @@ from storage.models import (
     Household,
     Note,
     Reminder,
+    ReminderStatus,
     RentRecord,
     RunStatus,
     Tenancy,
@@ -294,12 +295,43 @@ class Card:
     plan: plans.Progress
     tenancy: Tenancy | None
     arrears: int
+    upcoming: list[Upcoming]
+
+
+@dataclass
+class Upcoming:
+    """One line of the card's «À venir»: a stored open reminder, or a step of the plan."""
+
+    due: date
+    reminder: Reminder | None = None
+    item: plans.Item | None = None
+
+
+UPCOMING_LINES = 3
+
+
+def upcoming(session: Session, household: Household, plan: plans.Progress,
+             limit: int = UPCOMING_LINES) -> list[Upcoming]:
+    """What is still to do, most urgent first: an impayé prevention step (its CAF date)
+    before anything else, then by date; the plan's steps that have no reminder yet."""
+    stored = list(session.exec(select(Reminder).where(
+        Reminder.household_id == household.id,
+        col(Reminder.status).in_([ReminderStatus.DUE, ReminderStatus.SENDING,
+                                  ReminderStatus.SENT]))))
+    found = [Upcoming(r.due_on, reminder=r) for r in stored]
+    reminded = {r.payload.get("uid") for r in stored if r.kind == "step"}
+    found += [Upcoming(i.due, item=i) for i in plan.next_due
+              if i.due and i.uid not in reminded and i.status != "non_fait"]
+    found.sort(key=lambda u: (u.reminder is None or u.reminder.kind != "prevention", u.due))
+    return found[:limit]
 
 
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
     """What the card shows; opening it makes it the advisor's open card (for notes)."""
     household = get(session, clock, actor, household_id)
     open_card(session, clock, actor, household)
+    phases.refresh(session, clock, household)  # the entry date may have passed since
+    progress = plans.overview(session, clock, household)
     notes_query = select(Note).where(Note.household_id == household.id)
     notes = list(session.exec(notes_query.order_by(col(Note.created_at).desc()).limit(3)))
     count = session.exec(
@@ -318,10 +350,11 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
                 col(FormRun.status).in_([RunStatus.ACTIVE, RunStatus.PAUSED]),
             ).order_by(col(FormRun.updated_at).desc())
         ).first(),
-        plan=plans.overview(session, clock, household),
+        plan=progress,
         tenancy=session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first(),
         arrears=sum(r.due - r.paid for r in session.exec(select(RentRecord).where(
             RentRecord.household_id == household.id))),
+        upcoming=upcoming(session, household, progress),
     )
 
 

@@ -63,6 +63,11 @@ class Advisor(SQLModel, table=True):
     # When she first wrote to the bot: until then (an advisor created by an import) and
     # after Telegram answered 403/400 for her chat, her reminders go to the coordinators.
     chat_opened_at: datetime | None = _utc_column(nullable=True)
+    # The type chosen on the note prompt (🗒 Ajouter une note), for the next note she sends.
+    next_note_type: str | None = None
+    # The note she is moving («↪️ Déplacer»): a household reference typed next is its target.
+    moving_note_id: int | None = None
+    moving_note_at: datetime | None = _utc_column(nullable=True)
 
     @property
     def is_admin(self) -> bool:
@@ -104,6 +109,8 @@ class Household(SQLModel, table=True):
     advisor_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
     status: str = "actif"
     phase: str = "elaboration"
+    # Set by hand by the advisor: the phase no longer follows the facts until she clears it.
+    phase_manual: bool = False
     support_start: date | None = None
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
@@ -170,6 +177,39 @@ class Note(SQLModel, table=True):
     file_unique_id: str | None = None
     file_path: str | None = None
     file_name: str | None = None
+    created_at: datetime = _utc_column()
+    # visite (à domicile), appel, rendez_vous, courrier, autre — see storage.notes.NOTE_TYPES
+    note_type: str = "autre"
+    duration_minutes: int | None = None
+    # A note typed by mistake is struck out, never deleted: who and when.
+    struck_at: datetime | None = _utc_column(nullable=True)
+    struck_by_id: int | None = Field(default=None, foreign_key="advisor.id")
+    # Moved from another household's timeline (no foreign key needed to read it back).
+    moved_from_id: int | None = None
+
+
+class AddressChange(SQLModel, table=True):
+    """The household's previous address, kept when a new one (its home) became current."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    old_address: str = ""
+    new_address: str = ""
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")
+    at: datetime = _utc_column()
+
+
+class PendingFile(SQLModel, table=True):
+    """A photo or file sent with no card open: kept until the advisor says which household."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    advisor_id: int = Field(foreign_key="advisor.id", index=True)
+    kind: str  # photo, vocal, document
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    caption: str = ""
+    note_id: int | None = Field(default=None, foreign_key="note.id")  # once attached
     created_at: datetime = _utc_column()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from reminders.calendar import add_months, day_of_month
-from storage import audit, households, reminders
+from storage import audit, households, phases, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, FreeReminder, Household, RentRecord, Tenancy, TransferReview
@@ -54,6 +54,9 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     session.add(tenancy)
     session.flush()
     audit.record(session, clock, actor, "tenancy.save", household)
+    if phases.move_in(session, clock, actor, household, tenancy.address):
+        household.search_key = households.search_key(household)
+    phases.refresh(session, clock, household)
     reminders.sync(session, clock, household)
     return tenancy
 

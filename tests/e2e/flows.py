@@ -172,6 +172,16 @@ async def diagnostic_rest(user: Any, debts: str = "0", debts_nature: str = "") -
     await user.send("Bail signé, loyer payé 6 mois de suite")
 
 
+async def card_action(user: Any, label: str) -> Any:
+    """Press a button of the last card shown, turning to its other side («Plus…» or «Moins»)
+    when the button is there."""
+    card = next(m for m in reversed(user.history) if m.text.startswith("📁"))
+    if not any(re.search(label, text) for text in card.button_texts):
+        other = r"Moins" if any("Moins" in text for text in card.button_texts) else r"Plus…"
+        await user.click(other, message=card)  # the card's keyboard is edited in place
+    return await user.click(label, message=card)
+
+
 def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from flows import invite, open_household
+from flows import card_action, invite, open_household
 
 
 async def test_wrong_inputs_while_opening_a_household(tg, bot, admin):
@@ -151,9 +151,11 @@ async def test_notes_text_photo_voice_document(tg, bot, admin, tmp_path):
     await admin.expect(r"Document ajouté à 2027-0001")
     await admin.send("/cherche lopez")
     card = await admin.expect(r"📁")
-    assert "(3 sur 4)" in card.text
-    assert "📄 quittance mars.pdf" in card.text and "🎙 vocal" in card.text
-    assert "📷 photo : Attestation CAF" in card.text
+    assert "4 notes" in card.text  # read in full in 🗒 Historique
+    await admin.click(r"Historique", message=card)
+    history = await admin.expect(r"Historique de 2027-0001")
+    assert "📄 quittance mars.pdf" in history.text and "🎙 vocal" in history.text
+    assert "📷 photo · 🗒 Autre :\nAttestation CAF" in history.text
     files = sorted(p.name for p in (tmp_path / "data" / "files" / "2027-0001").iterdir())
     assert len(files) == 3 and any(f.endswith(".pdf") for f in files)
     # Closed card: text goes nowhere and says so.
@@ -221,10 +223,10 @@ async def test_coordinator_reassigns_and_the_new_advisor_sees_it(tg, bot, admin)
     lea = await invite(tg, admin, 2003, "Léa")
     await open_household(admin, "Garcia", "Inès", advisor="Claire Martin")
     card = admin.last
-    assert "👤 Réattribuer" in card.button_texts
+    assert "👤 Réattribuer" not in card.button_texts  # behind «Plus…»
     await lea.send("/cherche garcia")
     await lea.expect(r"Aucun ménage trouvé")
-    await admin.click(r"Réattribuer")
+    await card_action(admin, r"Réattribuer")
     choice = await admin.expect(r"À qui confier 2027-0001 · I. G.")
     assert choice.button_texts == ["Léa"]
     await admin.click(r"^Léa$")
@@ -235,6 +237,8 @@ async def test_coordinator_reassigns_and_the_new_advisor_sees_it(tg, bot, admin)
     await lea.click(r"2027-0001")
     lea_card = await lea.expect(r"📁")
     assert "Conseillère : Léa" in lea_card.text
-    assert "👤 Réattribuer" not in lea_card.button_texts
+    await lea.click(r"Plus…", message=lea_card)
+    more = await lea.expect(r"📁")  # the same card, its other buttons
+    assert "⬅️ Moins" in more.button_texts and "👤 Réattribuer" not in more.button_texts
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []

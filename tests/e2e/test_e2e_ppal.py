@@ -6,7 +6,7 @@ import io
 
 from pypdf import PdfReader
 
-from flows import diagnostic_rest, diagnostic_until_budget, make_bot, open_household
+from flows import card_action, diagnostic_rest, diagnostic_until_budget, make_bot, open_household
 
 
 def pdf_text(document) -> str:
@@ -92,11 +92,11 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     card = await admin.expect(r"📁")
     assert "PPAL version 1 en brouillon" in card.text
     # The draft as PDF, to print for the signature.
-    await admin.click(r"PPAL en PDF")
+    await card_action(admin, r"PPAL en PDF")
     draft = await admin.expect_document(rf"PPAL-{reference}-v1-brouillon\.pdf")
     assert "Brouillon" in pdf_text(draft)
     # Signature.
-    await admin.click(r"Signature")
+    await card_action(admin, r"Signature")
     await admin.expect(r"Date de la signature")
     await admin.click(r"Aujourd'hui")
     await admin.expect(r"Le ménage a-t-il signé")
@@ -119,7 +119,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     card = await admin.expect(r"📁")
     assert "démarches faites : 0/2" in card.text
     # Follow-up of a step.
-    await admin.click(r"Démarches 0/2")
+    await card_action(admin, r"Démarches 0/2")
     await admin.expect(r"Touchez un objectif")
     await admin.click(r"3\. Souscrire")
     await admin.expect(r"Où en est-on")
@@ -141,7 +141,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     # A bilan that decides an avenant: version 2.
     await admin.send(f"/cherche {reference}")
     await admin.expect(r"démarches faites : 1/2")
-    await admin.click(r"Bilan intermédiaire")
+    await card_action(admin, r"Bilan intermédiaire")
     await admin.expect(r"Date du bilan")
     await admin.click(r"Aujourd'hui")
     await admin.expect(r"réalisé")
@@ -183,7 +183,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.click(r"Confirmer")
     await admin.expect(r"L'avenant n°1 au PPAL \(version 2\)")
     await admin.expect(r"📁")
-    await admin.click(r"Signature")
+    await card_action(admin, r"Signature")
     await admin.expect(r"Date de la signature")
     await admin.click(r"Aujourd'hui")
     await admin.expect(r"Le ménage a-t-il signé")
@@ -206,7 +206,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     card = await admin.expect(r"📁")
     assert "PPAL version 2 signée" in card.text and "démarches faites : 1/3" in card.text
     # The history stays readable: version 1 as it was signed.
-    await admin.click(r"Versions")
+    await card_action(admin, r"Versions")
     listing = await admin.expect(r"Versions du PPAL")
     assert "Version 1 : signée le 15/03/2027, co-signée par le bailleur" in listing.text
     assert "Version 2 (avenant n°1) : signée le 15/03/2027" in listing.text
@@ -221,7 +221,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
 async def test_report_for_a_confidential_household_leaves_the_address_out(tg, bot, admin):
     reference = await open_household(admin, "Secret", "Inès", address="8 impasse Cachée, Dax",
                                      confidential=True)
-    await admin.click(r"Rapport socio-éducatif")
+    await card_action(admin, r"Rapport socio-éducatif")
     await admin.expect(r"Pourquoi un relogement")
     await admin.send("Ressources stables, loyer actuel payé sans incident <depuis 2025> & suivi.")
     await admin.expect(r"Axes d'accompagnement")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from flows import make_bot, open_household
+from flows import card_action, make_bot, open_household
 
 
 async def record_sublet_home(admin) -> None:
-    await admin.click(r"Enregistrer le logement")
+    await card_action(admin, r"Enregistrer le logement")
     await admin.expect(r"Adresse du logement")
     await admin.send("4 rue des Fleurs, 40100 Dax")
     await admin.expect(r"Typologie")
@@ -91,7 +91,7 @@ async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_p
     await admin.click(r"Loyers")
     history = await admin.expect(r"Loyers · 2027-0001")
     assert "❌ avril 2027 : 0,00 € payés sur 300,00 €" in history.text
-    await admin.click(r"Clôturer")
+    await card_action(admin, r"Clôturer")
     await admin.expect(r"Ses rappels s'arrêtent")
     await admin.click(r"Oui, clôturer")
     await admin.expect(r"2027-0001 · L. M. clôturé")

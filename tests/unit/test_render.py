@@ -17,7 +17,7 @@ def test_french_amounts_and_dates():
 
 
 def test_messages_escape_what_advisors_type():
-    text = render.msg("household.note_prompt", h=type("H", (), {"label": "<b>&\"x\""})())
+    text = render.msg("history.prompt", chosen=None, h=type("H", (), {"label": "<b>&\"x\""})())
     assert "&lt;b&gt;&amp;" in text and "<b>" not in text
 
 
