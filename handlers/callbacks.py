@@ -8,7 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, plans, reminders
+from handlers import cards, forms, ledger, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors
@@ -27,7 +27,9 @@ PLAN_ACTIONS = {
     "w": plans.start_report,
     "l": reminders.start_tenancy,
     "g": reminders.start_review,
-    "y": reminders.send_rent,
+    "y": ledger.send_account,
+    "P": ledger.start_payment,
+    "A": ledger.start_plan,
     "z": reminders.start_free,
 }
 
@@ -102,6 +104,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await plans.send_ppal(update, context, household_id, int(parts[3]))
         elif action == "R":
             await cards.reassign(update, context, household_id, int(parts[3]))
+        elif action == "K":
+            await ledger.start_correction(update, context, household_id, int(parts[3]))
         return None
     if kind == "m":
         return await reminders.on_button(update, context, int(parts[1]), parts[2])

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, plans, reminders
+from storage import audit, ledger, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -20,7 +20,6 @@ from storage.models import (
     FormRun,
     Household,
     Note,
-    RentRecord,
     RunStatus,
     Tenancy,
 )
@@ -212,8 +211,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
         ).first(),
         plan=plans.overview(session, clock, household),
         tenancy=session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first(),
-        arrears=sum(r.due - r.paid for r in session.exec(select(RentRecord).where(
-            RentRecord.household_id == household.id))),
+        arrears=ledger.arrears(session, clock, household),
     )
 
 

@@ -6,12 +6,13 @@ a restart) changes nothing and says what was recorded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from storage import households, plans, reminders, tenancy
+from storage import households, ledger, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, Household, Reminder, ReminderStatus
@@ -28,7 +29,7 @@ class Result:
     household: Household
     already: bool = False  # answered before: nothing done
     form: str | None = None  # the answer needs a few more words: this form, then done
-    rent: tenancy.RentOutcome | None = None
+    rent: ledger.RentCheck | None = None
     snoozed_to: datetime | None = None
     answered_by: str = ""  # who answered it (for "déjà enregistré … par …")
 
@@ -63,13 +64,10 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
     if kind in DONE_KINDS and action == "dd":
         return Result(reminder, household, form="reporter")
     if kind == "rent" and action in ("p", "i"):
-        month = reminders.payload_date(reminder, "month")
-        assert month is not None
-        outcome = tenancy.record_rent(session, clock, actor, household, month,
-                                      "paye" if action == "p" else "impaye",
-                                      due=reminder.payload.get("due"))
-        reminders.close(session, clock, actor, reminder, outcome.record.status)
-        return Result(reminder, household, rent=outcome)
+        expected = int(reminder.payload["due"])
+        check = rent_check(session, clock, actor, household, reminder,
+                           expected if action == "p" else None)
+        return Result(reminder, household, rent=check)
     if kind == "insurance" and action == "l":
         reminders.close(session, clock, actor, reminder, "relance")
         return Result(reminder, household)
@@ -84,6 +82,22 @@ def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, ac
         reminders.snooze(session, clock, reminder, until)
         return Result(reminder, household, snoozed_to=reminder.due_at)
     raise Refused("reminder_action")
+
+
+def rent_check(session: Session, clock: Clock, actor: Advisor, household: Household,
+               reminder: Reminder, amount: int | None, accepted: Sequence[str] = ()
+               ) -> ledger.RentCheck:
+    """A rent reminder answered: Payé / Partiel (`amount`) / Impayé (None), recorded once."""
+    if reminder.status == ReminderStatus.ANSWERED:
+        raise Refused("reminder_answered")
+    month = reminders.payload_date(reminder, "month")
+    if month is None:
+        raise Refused("reminder_unknown")
+    check = ledger.answer_rent_check(session, clock, actor, household, month,
+                                     int(reminder.payload["due"]), amount, accepted)
+    reminders.close(session, clock, actor, reminder, check.status)
+    reminders.sync(session, clock, household)
+    return check
 
 
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:

@@ -51,6 +51,7 @@ class FieldSpec:
     maximum: int = 1000
     max_length: int = TEXT_LIMIT
     not_after_today: bool = False
+    positive: bool = False  # an amount: 0 is refused (negative amounts always are)
     today_button: bool = False
     quick: tuple[str, ...] = ()
     when: Condition | None = None
