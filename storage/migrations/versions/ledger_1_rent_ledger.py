@@ -134,9 +134,7 @@ def downgrade() -> None:
     with op.batch_alter_table("rentrecord", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_rentrecord_household_id"), ["household_id"])
     bind = op.get_bind()
-    ledger = sa.table("ledgerentry", sa.column("household_id"), sa.column("kind"),
-                      sa.column("month"), sa.column("amount"), sa.column("advisor_id"),
-                      sa.column("created_at", storage.types.UTCDateTime(timezone=True)))
+    ledger = _ledger_table()
     paid: dict[tuple[int, date], int] = {}
     for r in bind.execute(sa.select(ledger).where(ledger.c.kind == "payment",
                                                   ledger.c.month.is_not(None))).mappings():
