@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flows import make_bot, open_household
+from flows import ADMIN_ID, import_csv, invite, make_bot, open_household
 
 
 async def record_home(user) -> None:
@@ -132,6 +132,63 @@ async def test_rent_account_partial_catch_up_fsl_correction_and_double_tap(tg, t
     await admin.click(r"Loyers", message=card)
     account = await admin.expect(r"Compte loyer")
     assert "mai 2027 : 199,40 € · 199,40 € · 9,40 €" in account.text
+    await tg.assert_all_callbacks_answered()
+    assert tg.errors == []
+    await bot.terminate(grace=5)
+
+
+async def test_impaye_from_the_ledger_both_ways_and_a_repayment_plan(tg, tmp_path, admin):
+    """Imported with 700 € of arrears on a 300 € rent: an impayé at once (the advisor and the
+    coordinator are told); an FSL aid brings it under twice the rent (the advisor is told);
+    then a plan d'apurement of the rest, followed on 💶."""
+    bot = make_bot(tg, tmp_path)
+    await bot.start()
+    nadia = await invite(tg, admin, 2002, "Nadia", role="Coordinatrice")
+    await import_csv(tmp_path, "reference;nom;prenom;conseillere_telegram_id;loyer;"
+                               "jour_echeance;date_entree_logement;dette_initiale;date_dette\n"
+                               f"2027-0001;Dupont;Ana;{ADMIN_ID};300;5;01/01/2026;700;"
+                               "01/03/2027\n")
+    for phone in (admin, nadia):
+        alert = await phone.expect(r"🚨 Impayé · 2027-0001", timeout=20)
+        assert "700,00 €" in alert.text and "CAF à informer avant le 01/05/2027" in alert.text
+    await admin.send("/cherche dupont")
+    card = await admin.expect(r"📁")
+    assert "Dette locative : 700,00 €" in card.text
+    await admin.click(r"Loyers", message=card)
+    account = await admin.expect(r"Compte loyer")
+    assert "CAF à informer avant le 01/05/2027" in account.text
+    await admin.click(r"➕ Paiement", message=account)
+    await admin.expect(r"Date du paiement")
+    await admin.click(r"Aujourd'hui")
+    await admin.expect(r"Montant payé \?")
+    await admin.send("300")
+    await admin.expect(r"Qui a payé")
+    await admin.click(r"Le FSL")
+    await admin.expect(r"Un commentaire")
+    await admin.click(r"Passer")
+    await admin.expect(r"Paiement .* résumé")
+    await admin.click(r"Confirmer")
+    account = await admin.expect(r"Compte loyer")
+    assert "Dette locative aujourd'hui : 400,00 €" in account.text and "🚨" not in account.text
+    back = await admin.expect(r"Impayé résorbé · 2027-0001", timeout=20)
+    assert "400,00 €" in back.text
+    await admin.click(r"Plan d'apurement", message=account)
+    await admin.expect(r"Montant de la mensualité")
+    await admin.send("50")
+    await admin.expect(r"À partir de quel mois")
+    await admin.send("01/04/2027")
+    await admin.expect(r"Sur combien de mois")
+    await admin.send("8")
+    await admin.expect(r"Plan d'apurement .* résumé")
+    await admin.click(r"Confirmer")
+    await admin.expect(r"Plan d'apurement de 2027-0001 · A. D. enregistré : 50,00 € par mois "
+                       r"en plus du loyer, 8 mois à partir d'avril 2027")
+    account = await admin.expect(r"Compte loyer")
+    assert "Mensualités payées : 0/8 · remboursé 0,00 € sur 400,00 €, reste 400,00 €" \
+        in account.text
+    await tg.wait_idle(quiet=6)
+    assert sum("🚨 Impayé" in m.text for m in nadia.history) == 1
+    assert not any("résorbé" in m.text for m in nadia.history)
     await tg.assert_all_callbacks_answered()
     assert tg.errors == []
     await bot.terminate(grace=5)
