@@ -56,6 +56,9 @@ def answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, act
 def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
             ) -> Result:
     reminder, household = _load(session, clock, actor, reminder_id)
+    if reminder.kind == "rent" and reminder.status == ReminderStatus.CANCELLED \
+            and household.status == "actif":
+        raise Refused("rent_settled")  # the account was paid up since: nothing to record
     if reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED):
         return Result(reminder, household, already=True)
     kind = reminder.kind

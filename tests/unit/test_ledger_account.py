@@ -262,3 +262,17 @@ def test_a_payment_form_questions_an_amount_above_the_arrears(db, clock):
         assert step.outcome == Outcome.DONE and (step.result.payer, step.result.amount) == (
             "fsl", -30000)
         assert ledger.arrears(s, clock, h) == 0
+
+
+def test_a_rent_check_paid_from_the_account_meanwhile_records_nothing_more(
+        session, clock, account):
+    lea, _, h = account
+    go(session, clock, h, date(2027, 4, 12))
+    april = reminder(session, h, "rent:2027-04")
+    april.status = ReminderStatus.SENT  # on her phone
+    ledger.record_payment(session, clock, lea, h, date(2027, 4, 11), 30000, "caf")
+    reminders.sync(session, clock, h)
+    assert april.status == ReminderStatus.CANCELLED
+    with pytest.raises(Refused, match="rent_settled"):
+        reminder_answers.answer(session, clock, lea, april.id or 0, "p")
+    assert ledger.arrears(session, clock, h) == 0
