@@ -59,6 +59,8 @@ def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
                  for i in plans.items(session, household, version)
                  if i.due and i.status not in ("fait", "non_fait")]
     progress = ledger.plan_progress(session, clock, household, settings["rent_check_delay"])
+    free = list(session.exec(select(FreeReminder).where(
+        FreeReminder.household_id == household.id)))
     return rules.Facts(
         household=household,
         tenancy=tenancy,
@@ -67,14 +69,14 @@ def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
         plan=progress.plan if progress else None,
         plan_missed=(progress.missed, progress.check_on)
         if progress and progress.missed and progress.check_on else None,
-        impaye_to=[a.id or 0 for a in alert_recipients(session, household)],
+        impaye_to=[a.id or 0 for a in alert_recipients(session, household)]
+        if any(f.kind == "prevention" and f.cancelled_on is None for f in free) else [],
         plan_bilans=(plans.bilan_dates(version) or None) if version else None,
         plan_items=items,
         bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
         reviews=list(session.exec(select(col(TransferReview.held_on)).where(
             TransferReview.household_id == household.id))),
-        free=list(session.exec(select(FreeReminder).where(
-            FreeReminder.household_id == household.id))),
+        free=free,
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
         rent_check_delay=settings["rent_check_delay"],
     )

@@ -57,7 +57,7 @@ async def test_rent_account_partial_catch_up_fsl_correction_and_double_tap(tg, t
     await admin.click(r"Partiel", message=rent)
     await admin.expect(r"Montant payé ce mois-ci")
     await admin.send("0")
-    refused = await admin.expect(r"0 € n'est pas un paiement")
+    refused = await admin.expect(r"Montant de 0 € refusé")
     assert "Montant payé ce mois-ci" in refused.text  # asked again
     await admin.send("250")
     asked = await admin.expect(r"dépasse")
