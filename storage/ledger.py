@@ -68,21 +68,45 @@ def months_due(home: Tenancy, recorded: date, until: date) -> Iterator[tuple[dat
         month = add_months(month, 1)
 
 
+@dataclass
+class Account:
+    """The account as a reminders sync leaves it: the home, the months fallen due, the
+    balance today."""
+
+    home: Tenancy | None
+    dues: dict[date, int]
+    balance: int
+
+
+def refresh(session: Session, clock: Clock, household: Household) -> Account:
+    """The account up to today (every reminders sync): the months fallen due, then whether
+    the debt is an impayé."""
+    home = _tenancy(session, household)
+    fallen = _materialise(session, clock, household, home)
+    return Account(home, fallen, _settle(session, clock, household, home))
+
+
 def materialise(session: Session, clock: Clock, household: Household) -> None:
     """Each month's due, once its due day has come (the unique index keeps it once)."""
-    home = _tenancy(session, household)
-    if home is None or household.status != "actif":
-        return
+    _materialise(session, clock, household, _tenancy(session, household))
+
+
+def _materialise(session: Session, clock: Clock, household: Household, home: Tenancy | None
+                 ) -> dict[date, int]:
     have = dues(session, household)
+    if home is None or household.status != "actif":
+        return have
     now = clock.now()
     added = False
     for month, due_on in months_due(home, recorded_on(home, clock.tz), clock.today()):
         if month not in have:
             session.add(LedgerEntry(household_id=household.id or 0, kind="due", day=due_on,
                                     month=month, amount=home.monthly_due, created_at=now))
+            have[month] = home.monthly_due
             added = True
     if added:
         session.flush()
+    return have
 
 
 def dues(session: Session, household: Household) -> dict[date, int]:
@@ -131,7 +155,7 @@ def record_payment(session: Session, clock: Clock, actor: Advisor, household: Ho
     if payer not in PAYERS:
         raise Refused("payer_unknown")
     materialise(session, clock, household)
-    _check_amount(amount, arrears(session, clock, household) if owed is None else owed,
+    _check_amount(amount, balance(session, household, clock.today()) if owed is None else owed,
                   accepted)
     entry = LedgerEntry(household_id=household.id or 0, kind="payment", day=day, month=month,
                         amount=-amount, payer=payer, comment=comment, advisor_id=actor.id,
@@ -245,7 +269,7 @@ def answer_rent_check(session: Session, clock: Clock, actor: Advisor, household:
     else:
         audit.record(session, clock, actor, "ledger.unpaid", household, detail=str(month))
     before = balance(session, household, due_date(home, month) - timedelta(days=1))
-    return RentCheck(month, expected, amount or 0, arrears(session, clock, household),
+    return RentCheck(month, expected, amount or 0, balance(session, household, clock.today()),
                      first_missed=before <= 0)
 
 
@@ -311,13 +335,12 @@ class PlanProgress:
         return add_months(self.plan.first_month, self.plan.months - 1)
 
 
-def plan_progress(session: Session, clock: Clock, household: Household, check_delay: int
-                  ) -> PlanProgress | None:
+def plan_progress(session: Session, clock: Clock, household: Household, home: Tenancy | None,
+                  check_delay: int) -> PlanProgress | None:
     """The running plan's progress. Its instalment of month k is missed when, once that
     month is checked (due day + `check_delay`), the debt left by the months up to k is above
     what the plan expects (start − k instalments)."""
     plan = current_plan(session, household)
-    home = _tenancy(session, household)
     if plan is None or home is None:
         return None
     today = clock.today()
@@ -350,7 +373,12 @@ def settle(session: Session, clock: Clock, household: Household) -> None:
     """The impayé follows the real debt: the «prévention impayé» step is opened the day the
     debt reaches the threshold (CAF to be told within 2 months of the due day that made it
     an impayé), and cancelled the day it falls back under it."""
-    home = _tenancy(session, household)
+    _settle(session, clock, household, _tenancy(session, household))
+
+
+def _settle(session: Session, clock: Clock, household: Household, home: Tenancy | None
+            ) -> int:
+    """Returns the balance today."""
     limit = threshold(home)
     today = clock.today()
     debt = balance(session, household, today)
@@ -371,6 +399,7 @@ def settle(session: Session, clock: Clock, household: Household) -> None:
             session.add(step)
         session.flush()
         audit.record(session, clock, None, "ledger.impaye.end", household)
+    return debt
 
 
 # --- the 💶 screen ------------------------------------------------------------------------------
@@ -425,7 +454,7 @@ def statement(session: Session, clock: Clock, actor: Advisor, household: Househo
     prevention = open_prevention(session, household)
     return Statement(household, home, balance(session, household, today), threshold(home),
                      _months(rows, today), entries[:STATEMENT_ENTRIES],
-                     plan_progress(session, clock, household, check_delay),
+                     plan_progress(session, clock, household, home, check_delay),
                      prevention[0] if prevention else None, names)
 
 

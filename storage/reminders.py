@@ -33,7 +33,6 @@ from storage.models import (
     Reminder,
     ReminderStatus,
     Role,
-    Tenancy,
     TransferReview,
 )
 
@@ -50,22 +49,24 @@ RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
 OPEN = (ReminderStatus.DUE, ReminderStatus.SENDING)
 
 
-def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
-    tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
+def facts(session: Session, clock: Clock, household: Household, account: ledger.Account
+          ) -> rules.Facts:
+    tenancy = account.home
     version = plans.current(session, household)
     items = []
     if version is not None:
         items = [{"uid": i.uid, "due": i.due.isoformat(), "text": i.text}
                  for i in plans.items(session, household, version)
                  if i.due and i.status not in ("fait", "non_fait")]
-    progress = ledger.plan_progress(session, clock, household, settings["rent_check_delay"])
+    progress = ledger.plan_progress(session, clock, household, tenancy,
+                                    settings["rent_check_delay"])
     free = list(session.exec(select(FreeReminder).where(
         FreeReminder.household_id == household.id)))
     return rules.Facts(
         household=household,
         tenancy=tenancy,
-        rent_dues=ledger.dues(session, household),
-        balance=ledger.balance(session, household, clock.today()),
+        rent_dues=account.dues,
+        balance=account.balance,
         plan=progress.plan if progress else None,
         plan_missed=(progress.missed, progress.check_on)
         if progress and progress.missed and progress.check_on else None,
@@ -85,9 +86,9 @@ def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
 def sync(session: Session, clock: Clock, household: Household) -> None:
     """Make the household's stored reminders match what its records make due (the rent
     account first: the months fallen due, and whether the debt is an impayé)."""
-    ledger.materialise(session, clock, household)
-    ledger.settle(session, clock, household)
-    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household), clock.today())}
+    account = ledger.refresh(session, clock, household)
+    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household, account),
+                                                clock.today())}
     stored = {r.key: r for r in session.exec(select(Reminder).where(
         Reminder.household_id == household.id))}
     now = clock.now()

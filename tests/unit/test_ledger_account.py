@@ -166,7 +166,7 @@ def test_a_repayment_plan_is_expected_each_month_and_a_missed_instalment_alerts(
     june = reminder(session, h, "rent:2027-06")
     assert june.payload == {"month": "2027-06-01", "due": 40000, "instalment": 10000}
     go(session, clock, h, date(2027, 6, 11))  # June checked on the 10th: nothing came
-    progress = ledger.plan_progress(session, clock, h, 5)
+    progress = ledger.plan_progress(session, clock, h, tenancy.of(session, h), 5)
     assert progress is not None and progress.missed == date(2027, 6, 1)
     missed = reminder(session, h, f"plan:{plan.id}:2027-06")
     assert missed.kind == "plan_missed" and missed.status == ReminderStatus.DUE
@@ -175,13 +175,13 @@ def test_a_repayment_plan_is_expected_each_month_and_a_missed_instalment_alerts(
     reminders.sync(session, clock, h)
     session.refresh(missed)
     assert missed.status == ReminderStatus.CANCELLED
-    progress = ledger.plan_progress(session, clock, h, 5)
+    progress = ledger.plan_progress(session, clock, h, tenancy.of(session, h), 5)
     assert progress is not None and progress.missed is None
     assert (progress.start_debt, progress.paid_instalments, progress.remaining) == (
         60000, 1, 50000)
     # July's rent falls due on the 5th: not a missed instalment before the 10th.
     go(session, clock, h, date(2027, 7, 6))
-    progress = ledger.plan_progress(session, clock, h, 5)
+    progress = ledger.plan_progress(session, clock, h, tenancy.of(session, h), 5)
     assert progress is not None and progress.missed is None
 
 
