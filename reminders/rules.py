@@ -24,6 +24,7 @@ DEFAULT_BILAN_MONTHS = 3
 HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
 # Messages that only inform (no answer): answered once sent, they leave the open items.
 NOTICES = {"impaye", "impaye_fin", "plan_missed"}
+NOTICE_DAYS = 7  # an impayé's notices are derived this long after the fact, not later
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
                   {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
               for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
-    found += _impaye(facts)
+    found += _impaye(facts, today)
     return found
 
 
@@ -107,12 +108,14 @@ def _rent(facts: Facts, horizon: date) -> list[Due]:
     return found
 
 
-def _impaye(facts: Facts) -> list[Due]:
+def _impaye(facts: Facts, today: date) -> list[Due]:
     """The day the debt reaches the impayé threshold (a prévention step opened), the advisor
-    and the coordinators are told; the day it falls back under it, the advisor."""
+    and the coordinators are told; the day it falls back under it, the advisor. News that
+    old (a coordinator named later, steps opened before this rule) is not brought back."""
     found = []
+    recent = today - timedelta(days=NOTICE_DAYS)
     for step in facts.free:
-        if step.kind != "prevention":
+        if step.kind != "prevention" or (step.cancelled_on or step.created_at.date()) < recent:
             continue
         deadline = step.deadline.isoformat() if step.deadline else None
         if step.cancelled_on is None:

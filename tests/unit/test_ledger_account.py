@@ -276,3 +276,25 @@ def test_a_rent_check_paid_from_the_account_meanwhile_records_nothing_more(
     with pytest.raises(Refused, match="rent_settled"):
         reminder_answers.answer(session, clock, lea, april.id or 0, "p")
     assert ledger.arrears(session, clock, h) == 0
+
+
+def test_impaye_news_is_not_brought_back_weeks_later():
+    """A prévention step opened before this rule (its alerts sent then), or a coordinator
+    named since: no alert about an impayé of more than a week ago."""
+    from datetime import UTC, datetime
+
+    from reminders import rules
+    from storage.models import Household
+
+    opened = datetime(2027, 5, 5, 8, 0, tzinfo=UTC)
+    h = Household(id=1, reference="2027-0001", last_name="D", first_name="A",
+                  created_at=opened, updated_at=opened)
+    step = FreeReminder(id=9, household_id=1, kind="prevention", due_on=date(2027, 6, 21),
+                        deadline=date(2027, 7, 5), created_at=opened)
+    facts = rules.Facts(h, free=[step], impaye_to=[3, 2], balance=60000)
+    kinds = lambda today: sorted(d.key for d in rules.due_items(facts, today)  # noqa: E731
+                                 if d.kind in rules.NOTICES)
+    assert kinds(date(2027, 5, 5)) == ["impaye:9:2", "impaye:9:3"]
+    assert kinds(date(2027, 5, 20)) == []
+    step.cancelled_on = date(2027, 5, 21)
+    assert kinds(date(2027, 5, 22)) == ["impaye_fin:9"]
