@@ -297,6 +297,9 @@ def start_plan(session: Session, clock: Clock, actor: Advisor, household: Househ
         raise Refused("amount_not_positive")
     if _tenancy(session, household) is None:
         raise Refused("no_tenancy")
+    materialise(session, clock, household)
+    if balance(session, household, clock.today()) <= 0:
+        raise Refused("no_debt")
     previous = current_plan(session, household)
     if previous is not None:
         previous.ended_on = clock.today()

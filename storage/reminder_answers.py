@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from reminders.rules import NOTICES
 from storage import households, ledger, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
@@ -106,7 +107,8 @@ def rent_check(session: Session, clock: Clock, actor: Advisor, household: Househ
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
     """From a grouped message: the reminder alone, with its buttons."""
     reminder, household = _load(session, clock, actor, reminder_id)
-    already = reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED)
+    already = reminder.status in (ReminderStatus.ANSWERED, ReminderStatus.CANCELLED) \
+        and reminder.kind not in NOTICES  # a notice is «answered» once sent: still shown
     return Result(reminder, household, already=already)
 
 

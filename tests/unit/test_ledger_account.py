@@ -298,3 +298,9 @@ def test_impaye_news_is_not_brought_back_weeks_later():
     assert kinds(date(2027, 5, 20)) == []
     step.cancelled_on = date(2027, 5, 21)
     assert kinds(date(2027, 5, 22)) == ["impaye_fin:9"]
+
+
+def test_no_plan_without_a_debt(session, clock, account):
+    lea, _, h = account
+    with pytest.raises(Refused, match="no_debt"):
+        ledger.start_plan(session, clock, lea, h, 5000, date(2027, 4, 1), 6)
