@@ -19,8 +19,7 @@ def _statement(session: Session, context: Context, actor: Advisor, household_id:
                ) -> ledger.Statement:
     d = deps(context)
     household = households.get(session, d.clock, actor, household_id, action="rent.view")
-    return ledger.statement(session, d.clock, actor, household,
-                            reminders.settings["rent_check_delay"])
+    return ledger.statement(session, d.clock, household, reminders.settings["rent_check_delay"])
 
 
 async def send_account(update: Update, context: Context, household_id: int) -> None:

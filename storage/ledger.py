@@ -435,9 +435,10 @@ class Statement:
     names: dict[int, str]  # who typed the entries: advisor id -> name
 
 
-def statement(session: Session, clock: Clock, actor: Advisor, household: Household,
-              check_delay: int) -> Statement:
-    """The account as the 💶 screen shows it (the caller checked access and audits)."""
+def statement(session: Session, clock: Clock, household: Household, check_delay: int
+              ) -> Statement:
+    """The account as the 💶 screen shows it (the caller checked access and audited it:
+    households.get)."""
     materialise(session, clock, household)
     today = clock.today()
     rows = list(session.exec(select(LedgerEntry).where(

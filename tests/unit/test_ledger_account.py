@@ -113,7 +113,7 @@ def test_a_mistake_is_corrected_by_a_correcting_entry_never_erased(session, cloc
     # 0: the payment should not have been recorded at all.
     ledger.correct(session, clock, lea, h, typed.id or 0, 0, "chèque rejeté")
     assert ledger.arrears(session, clock, h) == 30000
-    s = ledger.statement(session, clock, lea, h, 5)
+    s = ledger.statement(session, clock, h, 5)
     line = next(e for e in s.entries if e.entry.id == typed.id)
     assert line.shown == 0 and [c.comment for c in line.corrections] == [
         "erreur de saisie", "chèque rejeté"]
