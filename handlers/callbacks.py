@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, history, keyboards, plans, reminders
+from handlers import cards, forms, history, keyboards, ledger, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -28,7 +28,9 @@ PLAN_ACTIONS = {
     "w": plans.start_report,
     "l": reminders.start_tenancy,
     "g": reminders.start_review,
-    "y": reminders.send_rent,
+    "y": ledger.send_account,
+    "P": ledger.start_payment,
+    "A": ledger.start_plan,
     "z": reminders.start_free,
 }
 
@@ -37,7 +39,7 @@ PLAN_ACTIONS = {
 # versions, address, rent history); any other says the support is closed and does nothing.
 READ_ONLY = {"o", "f", "V", "v", "a", "y"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", *PLAN_ACTIONS}
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -132,7 +134,7 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         action, household_id = parts[1], _id(parts, 2)
         if action not in CARD_ACTIONS:
             raise Unreadable(parts)
-        other_id = _id(parts, 3) if action in {"V", "R"} else 0  # a version, an advisor
+        other_id = _id(parts, 3) if action in {"V", "R", "K"} else 0  # version, advisor, entry
         if action not in READ_ONLY and (notice := await cards.closed_notice(
                 update, context, household_id)):
             return notice
@@ -166,6 +168,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await plans.send_ppal(update, context, household_id, other_id)
         elif action == "R":
             await cards.reassign(update, context, household_id, other_id)
+        elif action == "K":
+            await ledger.start_correction(update, context, household_id, other_id)
         else:
             raise Unreadable(parts)
         return None

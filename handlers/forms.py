@@ -61,6 +61,9 @@ async def show(update: Update, context: Context, step: Step, prefix: str = "") -
         text = render.msg("forms.summary", step=step,
                           answer_of=lambda f: answer_text(context, step, f))
         await send(update, _join(prefix, text), keyboards.summary(render, step))
+    elif step.outcome == Outcome.CONFIRM:
+        await send(update, _join(prefix, render.msg("forms.confirm_question", step=step)),
+                   keyboards.confirm_question(render, step))
     elif step.outcome == Outcome.PAUSED:
         await send(update, render.msg("forms.paused", step=step), keyboards.paused(render, step))
     elif step.outcome == Outcome.CANCELLED:
@@ -158,6 +161,8 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
             summary_actions: dict[str, Callable[[], Step]] = {
                 "x": lambda: engine.stop(run, None),
                 "ok": lambda: engine.confirm(run),
+                "y": lambda: engine.confirm(run, accept=True),
+                "re": lambda: engine.reconsider(run),
                 "e": lambda: engine.edit(run, spec.fields[index].key),
             }
             return summary_actions[action]()

@@ -8,9 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
+from reminders.rules import NOTICES
 from reminders.tick import Outgoing
 from storage.forms.engine import Step, token
 from storage.households import Card
+from storage.ledger import Statement
 from storage.models import Advisor, Household, PlanVersion, Reminder
 from storage.plans import Item
 
@@ -127,6 +129,15 @@ def summary(render: Renderer, step: Step) -> InlineKeyboardMarkup:
         [Button(render.label("fix"), callback_data=button_data("f", run_id, "S", "fix")),
          Button(render.label("pause"), callback_data=button_data("f", run_id, "S", "x"))],
     ])
+
+
+def confirm_question(render: Renderer, step: Step) -> InlineKeyboardMarkup:
+    """A rule's question before recording: yes anyway, or back to the answer."""
+    run_id = step.run.id
+    return InlineKeyboardMarkup([[
+        Button(render.label("yes"), callback_data=button_data("f", run_id, "S", "y")),
+        Button(render.label("fix"), callback_data=button_data("f", run_id, "S", "re")),
+    ]])
 
 
 def sections(render: Renderer, step: Step) -> InlineKeyboardMarkup:
@@ -251,16 +262,30 @@ REMINDER_ACTIONS = {
     "rent": ["p", "t", "i"],
     "insurance": ["r", "l"],
     "glissement": ["g"],
+    **{kind: [] for kind in NOTICES},  # they inform: nothing to answer
 }
 LATER = ["f", "d1", "d7", "dd"]
 
 
-def reminder(render: Renderer, r: Reminder) -> InlineKeyboardMarkup:
+def reminder(render: Renderer, r: Reminder) -> InlineKeyboardMarkup | None:
     """A reminder's one-tap answers: they do the work right there."""
     actions = REMINDER_ACTIONS.get(r.kind, LATER)
     buttons = [Button(render.label("reminder_action", kind=r.kind, action=a),
                       callback_data=button_data("m", r.id, a)) for a in actions]
-    return InlineKeyboardMarkup(rows(buttons, 3 if len(buttons) == 3 else 2))
+    return markup(rows(buttons, 3 if len(buttons) == 3 else 2))
+
+
+def ledger(render: Renderer, s: Statement) -> InlineKeyboardMarkup | None:
+    """The 💶 screen: a payment, a plan d'apurement, and «Corriger» on each entry shown
+    (its row id: a press on an entry that moved down the list still corrects that one)."""
+    h = s.household
+    keyboard = [[Button(render.label("add_payment"), callback_data=button_data("h", "P", h.id)),
+                 Button(render.label("repayment_plan"),
+                        callback_data=button_data("h", "A", h.id))]]
+    keyboard += [[Button(render.label("correct_entry", e=line.entry, shown=line.shown),
+                         callback_data=button_data("h", "K", h.id, line.entry.id))]
+                 for line in s.entries]
+    return markup(keyboard)
 
 
 def reminder_list(render: Renderer, items: Sequence[Outgoing]) -> InlineKeyboardMarkup | None:

@@ -167,7 +167,7 @@ async def send_report(update: Update, context: Context, household_id: int,
                       answers: dict[str, Any]) -> None:
     d = deps(context)
     found = await read_or_say(update, context, lambda s, actor: documents.report_document(
-        s, households.get(s, d.clock, actor, household_id, action="rapport.view")))
+        s, d.clock, households.get(s, d.clock, actor, household_id, action="rapport.view")))
     if found is None:
         return
     household = found.household

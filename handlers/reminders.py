@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
 from telegram import Update
-from telegram.error import TelegramError
 
 from handlers import keyboards
 from handlers.cards import send_card
 from handlers.common import Context, append_to_pressed, deps, read_or_say, send, with_actor
 from handlers.forms import AFTER_DONE, start_form
-from storage import households, reminder_answers, reminders, tenancy
+from storage import ledger, reminder_answers, reminders
 from storage.errors import Refused
 from storage.forms.engine import Step
 from storage.models import Advisor, Household
-
-log = logging.getLogger(__name__)
 
 UPCOMING_DAYS = 30
 
@@ -54,7 +50,7 @@ async def on_button(update: Update, context: Context, reminder_id: int, action: 
     if not await append_to_pressed(update, shown):
         await send(update, shown)
     if result.rent is not None:
-        await _rent_alerts(update, context, result.household, result.rent)
+        await _rent_alert(update, context, result.household, result.rent)
     return None
 
 
@@ -73,30 +69,13 @@ async def _open(update: Update, context: Context, reminder_id: int) -> str | Non
     return None
 
 
-async def _rent_alerts(update: Update, context: Context, household: Household,
-                       outcome: tenancy.RentOutcome) -> None:
-    """A missed month alerts the advisor; the legal threshold alerts the coordinators too."""
-    d = deps(context)
-    alert = d.render.msg("reminders.rent_alert", o=outcome, h=household)
+async def _rent_alert(update: Update, context: Context, household: Household,
+                      check: ledger.RentCheck) -> None:
+    """A month missed or partly paid: said to the advisor at once (the coordinators learn of
+    an impayé from its reminders, see storage.ledger.settle)."""
+    alert = deps(context).render.msg("reminders.rent_alert", c=check, h=household)
     if alert:
         await send(update, alert)
-    if not outcome.threshold_crossed:
-        return
-
-    def work(session: Session, actor: Advisor) -> tuple[list[Advisor], str]:
-        advisor = households.advisor_of(session, household)
-        return reminders.coordinators(session), advisor.name if advisor else actor.name
-
-    team, name = d.db.read(with_actor(update, work))
-    text = d.render.msg("reminders.coordinator_alert", o=outcome, h=household,
-                        advisor_name=name)
-    user = update.effective_user
-    for coordinator in team:
-        if user is None or coordinator.telegram_id != user.id:
-            try:
-                await context.bot.send_message(coordinator.telegram_id, text)
-            except TelegramError:  # one coordinator out of reach must not silence the others
-                log.warning("coordinator %s not alerted", coordinator.id)
 
 
 async def today(update: Update, context: Context) -> None:
@@ -117,16 +96,6 @@ async def upcoming(update: Update, context: Context) -> None:
     await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day, until=until))
 
 
-async def send_rent(update: Update, context: Context, household_id: int) -> None:
-    d = deps(context)
-    found = await read_or_say(update, context, lambda s, actor: tenancy.rent_history(
-        s, d.clock, actor, household_id))
-    if found is not None:
-        household, rows, arrears = found
-        await send(update, d.render.msg("reminders.rent_history", h=household, rows=rows,
-                                        arrears=arrears))
-
-
 async def start_free(update: Update, context: Context, household_id: int) -> None:
     await start_form(update, context, "rappel", household_id)
 
@@ -142,8 +111,8 @@ async def start_review(update: Update, context: Context, household_id: int) -> N
 # --- after a confirmed form ------------------------------------------------------------------
 
 async def _after_partial(update: Update, context: Context, step: Step) -> None:
-    assert step.household is not None and isinstance(step.result, tenancy.RentOutcome)
-    await _rent_alerts(update, context, step.household, step.result)
+    assert step.household is not None and isinstance(step.result, ledger.RentCheck)
+    await _rent_alert(update, context, step.household, step.result)
 
 
 async def _after_quiet(update: Update, context: Context, step: Step) -> None:

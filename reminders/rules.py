@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from reminders.calendar import add_months, day_of_month
-from storage.models import Bilan, FreeReminder, Household, RentRecord, Tenancy
+from reminders.calendar import add_months
+from storage import ledger
+from storage.models import Bilan, FreeReminder, Household, RepaymentPlan, Tenancy
 
 RENT_CHECK_DELAY_DAYS = 5
 INSURANCE_NOTICE_DAYS = 30
@@ -21,12 +22,16 @@ GLISSEMENT_PERIOD_MONTHS = 6
 GLISSEMENT_NOTICE_MONTHS = 2
 DEFAULT_BILAN_MONTHS = 3
 HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
+# Messages that only inform (no answer): answered once sent, they leave the open items.
+NOTICES = {"impaye", "impaye_fin", "plan_missed"}
+NOTICE_DAYS = 7  # an impayé's notices are derived this long after the fact, not later
 
 
 @dataclass(frozen=True)
 class Due:
     key: str
-    kind: str  # rent, insurance, glissement(_prep), bilan, step, evaluation, libre, prevention
+    # rent, insurance, glissement(_prep), bilan, step, evaluation, libre, prevention, NOTICES
+    kind: str
     due_on: date
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -37,7 +42,11 @@ class Facts:
 
     household: Household
     tenancy: Tenancy | None = None
-    rent_records: list[RentRecord] = field(default_factory=list)
+    rent_dues: dict[date, int] = field(default_factory=dict)  # months fallen due: amount
+    balance: int = 0  # the rent account today (storage.ledger)
+    plan: RepaymentPlan | None = None  # the plan d'apurement running
+    plan_missed: tuple[date, date] | None = None  # (month, its check) instalment not paid
+    impaye_to: list[int] = field(default_factory=list)  # advisors told of an impayé
     plan_bilans: list[date] | None = None  # from the PPAL in force; None without one
     plan_items: list[dict[str, Any]] = field(default_factory=list)  # open items with a due date
     bilans: list[Bilan] = field(default_factory=list)
@@ -60,7 +69,8 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found += _latest_past(_evaluation(facts, horizon), today)
     found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
                   {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
-              for f in facts.free if f.kind != "bilan"]
+              for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
+    found += _impaye(facts, today)
     return found
 
 
@@ -75,22 +85,46 @@ def _latest_past(found: list[Due], today: date) -> list[Due]:
 
 
 def _rent(facts: Facts, horizon: date) -> list[Due]:
-    """A check of each month's rent, a few days after the due day, from the home's entry;
-    checks that fell before the home was recorded in the bot are not the bot's to chase."""
+    """A check of each month's rent, a few days after the due day, for the months of the
+    account (storage.ledger.months_due); a month fallen due while the account is paid up is
+    not chased. With a plan d'apurement, the check expects rent + instalment."""
     tenancy = facts.tenancy
-    if tenancy is None or tenancy.monthly_due <= 0:
+    if tenancy is None:
         return []
     recorded_on = facts.tenancy_recorded_on or tenancy.entry_date or horizon
-    start = max(tenancy.entry_date or recorded_on, recorded_on - timedelta(days=31))
-    done = {r.month for r in facts.rent_records}
     found = []
-    month = date(start.year, start.month, 1)
-    while (check := day_of_month(month.year, month.month, tenancy.due_day)
-           + timedelta(days=facts.rent_check_delay)) <= horizon:
-        if month not in done and check >= recorded_on:
-            found.append(Due(f"rent:{month:%Y-%m}", "rent", check,
-                             {"month": month.isoformat(), "due": tenancy.monthly_due}))
-        month = add_months(month, 1)
+    for month, due_on in ledger.months_due(tenancy, recorded_on, horizon):
+        check = due_on + timedelta(days=facts.rent_check_delay)
+        if check > horizon or (month in facts.rent_dues and facts.balance <= 0):
+            continue
+        extra = ledger.instalment(facts.plan, month)
+        due = facts.rent_dues.get(month, tenancy.monthly_due) + extra
+        found.append(Due(f"rent:{month:%Y-%m}", "rent", check,
+                         {"month": month.isoformat(), "due": due, "instalment": extra}))
+    if facts.plan is not None and facts.plan_missed is not None:
+        month, check = facts.plan_missed
+        found.append(Due(f"plan:{facts.plan.id}:{month:%Y-%m}", "plan_missed", check,
+                         {"month": month.isoformat(), "instalment": facts.plan.monthly}))
+    return found
+
+
+def _impaye(facts: Facts, today: date) -> list[Due]:
+    """The day the debt reaches the impayé threshold (a prévention step opened), the advisor
+    and the coordinators are told; the day it falls back under it, the advisor. News that
+    old (a coordinator named later, steps opened before this rule) is not brought back."""
+    found = []
+    recent = today - timedelta(days=NOTICE_DAYS)
+    for step in facts.free:
+        if step.kind != "prevention" or (step.cancelled_on or step.created_at.date()) < recent:
+            continue
+        deadline = step.deadline.isoformat() if step.deadline else None
+        if step.cancelled_on is None:
+            found += [Due(f"impaye:{step.id}:{to}", "impaye", step.created_at.date(),
+                          {"to": to, "deadline": deadline, "arrears": facts.balance})
+                      for to in facts.impaye_to]
+        else:
+            found.append(Due(f"impaye_fin:{step.id}", "impaye_fin", step.cancelled_on,
+                             {"deadline": deadline, "arrears": facts.balance}))
     return found
 
 

@@ -163,7 +163,7 @@ class Ticker:
         advisors: dict[int, Advisor] = {}
         for reminder in claimed:
             household = session.get(Household, reminder.household_id)
-            advisor = reminders.recipient(session, household) if household else None
+            advisor = reminders.recipient(session, household, reminder) if household else None
             if household is None or advisor is None or advisor.id is None:
                 reminders.release(session, self.clock, reminder.id or 0, self.owner)
                 continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import audit, budget, households, tenancy
+from storage import audit, budget, households, ledger, tenancy
 from storage.budget import Budget
 from storage.clock import Clock
 from storage.errors import Refused
@@ -51,7 +51,7 @@ class ReportDocument:
     arrears: int  # rent arrears today, cents
 
 
-def report_document(session: Session, household: Household) -> ReportDocument:
+def report_document(session: Session, clock: Clock, household: Household) -> ReportDocument:
     diagnostic = households.latest_diagnostic(session, household)
     answers = diagnostic.answers if diagnostic else None
     home = tenancy.of(session, household)
@@ -62,7 +62,7 @@ def report_document(session: Session, household: Household) -> ReportDocument:
         target=budget.project(answers, household.persons, answers.get("loyer_max"))
         if answers else None,
         # The rent ledger's balance today: the one place the documents read the arrears.
-        arrears=tenancy.arrears(session, household) if home else 0,
+        arrears=ledger.arrears(session, clock, household) if home else 0,
     )
 
 

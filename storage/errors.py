@@ -12,3 +12,13 @@ class Refused(Exception):
         self.params = params
         # A security event (storage.security) to keep although the transaction is undone.
         self.event: Any = None
+
+
+class NeedsConfirmation(Exception):
+    """A rule asks the advisor before recording (an amount above what is owed…). `key` names
+    what was asked: once she said yes to that key, the same answer goes through."""
+
+    def __init__(self, code: str, key: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.key, self.params = code, key, params
+        self.field: str | None = None  # the answer to correct instead (set by the committer)

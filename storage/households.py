@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, deletions, phases, plans, reminders, security
+from storage import audit, deletions, ledger, phases, plans, reminders, security
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -25,7 +25,6 @@ from storage.models import (
     Note,
     Reminder,
     ReminderStatus,
-    RentRecord,
     RunStatus,
     Tenancy,
 )
@@ -352,8 +351,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
         ).first(),
         plan=progress,
         tenancy=session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first(),
-        arrears=sum(r.due - r.paid for r in session.exec(select(RentRecord).where(
-            RentRecord.household_id == household.id))),
+        arrears=ledger.arrears(session, clock, household),
         upcoming=upcoming(session, household, progress),
     )
 

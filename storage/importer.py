@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, households, reminders, tenancy
+from storage import advisors, audit, households, ledger, reminders, tenancy
 from storage.clock import Clock
 from storage.models import Advisor, EntryPath, FreeReminder, Household
 from storage.text import fold
@@ -37,7 +37,9 @@ OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_te
 # The home (issue: tenancy follow-up): a row with any of these records a tenancy.
 TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charges", "apl",
            "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan")
-COLUMNS = REQUIRED + OPTIONAL + TENANCY
+# The rent account's opening balance: the arrears owed when the household comes in.
+DEBT = ("dette_initiale", "date_dette")
+COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
 # tenancy column -> the home form's answer it fills (storage.tenancy.save reads those)
 TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "date_sous_location": "date_sous_location", "loyer": "loyer",
@@ -69,6 +71,8 @@ class Row:
     given: set[str] = field(default_factory=set)  # the household fields the file fills
     home: dict[str, Any] = field(default_factory=dict)  # the home form's answers, if any
     next_bilan: date | None = None
+    debt: int | None = None  # opening arrears, cents
+    debt_on: date | None = None
 
 
 # column -> household field, for updates of households already there
@@ -255,6 +259,8 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "jour_echeance": lambda t: parse_int(t, minimum=1, maximum=31),
         "fin_assurance": _date,
         "prochain_bilan": _date,
+        "dette_initiale": parse_amount,
+        "date_dette": _date,
     }
     failed = False
     for column, parse in parsers.items():
@@ -288,7 +294,8 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
     home = {TENANCY_ANSWERS[c]: _to_answer(v) for c, v in values.items()
             if c in TENANCY_ANSWERS}
     return Row(line, data, values.get("conseillere_telegram_id"),
-               values.get("conseillere_nom", ""), given, home, values.get("prochain_bilan"))
+               values.get("conseillere_nom", ""), given, home, values.get("prochain_bilan"),
+               values.get("dette_initiale"), values.get("date_dette"))
 
 
 def _to_answer(value: Any) -> Any:
@@ -365,14 +372,20 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if getattr(household, k) != v}
 
 
-def _home(session: Session, clock: Clock, household: Household, row: Row) -> bool:
-    """The row's home and next bilan; True when they change something."""
+def _home(session: Session, clock: Clock, household: Household, row: Row, source: str) -> bool:
+    """The row's home, opening arrears and next bilan; True when they change something."""
     changed = False
     if row.home:
         current = tenancy.of(session, household)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
             tenancy.save(session, clock, None, household, wanted)
+            changed = True
+    if row.debt is not None:
+        opened = ledger.record_opening(session, clock, None, household,
+                                       row.debt_on or clock.today(), row.debt, comment=source)
+        if opened is not None:
+            reminders.sync(session, clock, household)
             changed = True
     if row.next_bilan is not None:
         planned = session.exec(select(FreeReminder).where(
@@ -421,11 +434,11 @@ def _apply_row(session: Session, clock: Clock, row: Row, report: Report, source:
     existing = _match(session, row)
     if existing is None:
         household = households.create(session, clock, None, row.data)
-        _home(session, clock, household, row)
+        _home(session, clock, household, row, source)
         report.created.append(household.reference)
         return
     changes = _differs(existing, row)
-    home_changed = _home(session, clock, existing, row)
+    home_changed = _home(session, clock, existing, row, source)
     if not changes:
         (report.updated if home_changed else report.unchanged).append(existing.reference)
         return

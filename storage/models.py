@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -344,17 +344,46 @@ class Tenancy(SQLModel, table=True):
         return self.lease == "sous_location" and self.transferred_on is None
 
 
-class RentRecord(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("household_id", "month"),)
+class LedgerEntry(SQLModel, table=True):
+    """One line of a household's rent account (storage.ledger). Never changed nor erased: a
+    mistake is corrected by a `correction` entry pointing to it, with its reason.
+
+    `amount` is the entry's effect on the debt, in cents: a due (+), a payment (−), an opening
+    balance (+), a correction (the difference it makes). `day` is when it takes effect (a
+    correction takes the day of the entry it corrects); `created_at` is when it was typed."""
+
+    __table_args__ = (
+        Index("ix_ledgerentry_household_day", "household_id", "day"),
+        # A month falls due once, whichever process materialises it first.
+        Index("uq_ledgerentry_due_month", "household_id", "month", unique=True,
+              sqlite_where=text("kind = 'due'"), postgresql_where=text("kind = 'due'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id")
+    kind: str  # due, payment, correction, opening
+    day: date
+    month: date | None = None  # the month a due (or a payment answering a rent check) is for
+    amount: int
+    payer: str = ""  # payments: menage, caf, fsl, autre
+    comment: str = ""  # a payment's comment, a correction's reason
+    corrects_id: int | None = Field(default=None, foreign_key="ledgerentry.id")
+    advisor_id: int | None = Field(default=None, foreign_key="advisor.id")  # None: the bot
+    created_at: datetime = _utc_column()
+
+
+class RepaymentPlan(SQLModel, table=True):
+    """A plan d'apurement: `monthly` more than the rent each month, `months` months from
+    `first_month`. A newer plan ends the one before (`ended_on`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
-    month: date  # first day of the month
-    due: int  # cents
-    paid: int
-    status: str  # paye, partiel, impaye
+    monthly: int  # cents
+    first_month: date  # first day of the month
+    months: int
     advisor_id: int = Field(foreign_key="advisor.id")
-    recorded_at: datetime = _utc_column()
+    created_at: datetime = _utc_column()
+    ended_on: date | None = None
 
 
 class TransferReview(SQLModel, table=True):
@@ -381,6 +410,8 @@ class FreeReminder(SQLModel, table=True):
     kind: str = "libre"  # libre, prevention
     due_on: date
     deadline: date | None = None  # prevention: the date by which the CAF must be told
+    # prevention: the debt fell back under the threshold that day; the step is cancelled
+    cancelled_on: date | None = None
     text: str = ""
     created_at: datetime = _utc_column()
 

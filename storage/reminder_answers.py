@@ -9,12 +9,14 @@ support is closed says that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from storage import households, plans, reminders, tenancy
+from reminders.rules import NOTICES
+from storage import households, ledger, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, Household, Reminder, ReminderStatus
@@ -33,7 +35,7 @@ class Result:
     outdated: bool = False  # its reason went away, nothing recorded, nothing newer: nothing done
     closed: bool = False  # the household's support is closed: nothing done
     form: str | None = None  # the answer needs a few more words: this form, then done
-    rent: tenancy.RentOutcome | None = None
+    rent: ledger.RentCheck | None = None
     snoozed_to: datetime | None = None
     answered_by: str = ""  # who answered it (for "déjà enregistré … par …")
 
@@ -62,26 +64,23 @@ def _with_answerer(session: Session, result: Result) -> Result:
 def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
             ) -> Result:
     reminder, household = _load(session, clock, actor, reminder_id)
-    if reminder.kind != "rent" or reminder.status != ReminderStatus.CANCELLED:
-        found = _current(session, clock, reminder, household)
-        if isinstance(found, Result):
-            return found
-        reminder = found
-    elif reminder.status == ReminderStatus.CANCELLED:  # rent: see storage.tenancy
-        return Result(reminder, household, already=True)
+    if reminder.kind == "rent" and reminder.status == ReminderStatus.CANCELLED \
+            and household.status == "actif":
+        raise Refused("rent_settled")  # the account was paid up since: nothing to record
+    found = _current(session, clock, reminder, household)
+    if isinstance(found, Result):
+        return found
+    reminder = found
     kind = reminder.kind
     if (kind, action) in FORMS:
         return Result(reminder, household, form=FORMS[(kind, action)])
     if kind in DONE_KINDS and action == "dd":
         return Result(reminder, household, form="reporter")
     if kind == "rent" and action in ("p", "i"):
-        month = reminders.payload_date(reminder, "month")
-        assert month is not None
-        outcome = tenancy.record_rent(session, clock, actor, household, month,
-                                      "paye" if action == "p" else "impaye",
-                                      due=reminder.payload.get("due"))
-        reminders.close(session, clock, actor, reminder, outcome.record.status)
-        return Result(reminder, household, rent=outcome)
+        expected = int(reminder.payload["due"])
+        check = rent_check(session, clock, actor, household, reminder,
+                           expected if action == "p" else None)
+        return Result(reminder, household, rent=check)
     if kind == "insurance" and action == "l":
         reminders.close(session, clock, actor, reminder, "relance")
         return Result(reminder, household)
@@ -117,9 +116,27 @@ def _current(session: Session, clock: Clock, reminder: Reminder, household: Hous
     return Result(reminder, household, outdated=True)
 
 
+def rent_check(session: Session, clock: Clock, actor: Advisor, household: Household,
+               reminder: Reminder, amount: int | None, accepted: Sequence[str] = ()
+               ) -> ledger.RentCheck:
+    """A rent reminder answered: Payé / Partiel (`amount`) / Impayé (None), recorded once."""
+    if reminder.status == ReminderStatus.ANSWERED:
+        raise Refused("reminder_answered")
+    month = reminders.payload_date(reminder, "month")
+    if month is None:
+        raise Refused("reminder_unknown")
+    check = ledger.answer_rent_check(session, clock, actor, household, month,
+                                     int(reminder.payload["due"]), amount, accepted)
+    reminders.close(session, clock, actor, reminder, check.status)
+    reminders.sync(session, clock, household)
+    return check
+
+
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
     """From a grouped message: the reminder alone (or the newer one), with its buttons."""
     reminder, household = _load(session, clock, actor, reminder_id, action="reminder.open")
+    if reminder.kind in NOTICES:  # a notice is «answered» once sent: still shown
+        return Result(reminder, household)
     found = _current(session, clock, reminder, household)
     return _with_answerer(session, found if isinstance(found, Result)
                           else Result(found, household))

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from reminders import rules
 from reminders.calendar import slot, slot_after
-from storage import audit, plans
+from storage import audit, ledger, plans
 from storage.clock import Clock
 from storage.models import (
     Advisor,
@@ -32,9 +32,7 @@ from storage.models import (
     Household,
     Reminder,
     ReminderStatus,
-    RentRecord,
     Role,
-    Tenancy,
     TransferReview,
 )
 from storage.references import by_reference_order
@@ -52,34 +50,46 @@ RETRY_DELAYS = [timedelta(seconds=s) for s in (30, 60, 120, 300, 900)]
 OPEN = (ReminderStatus.DUE, ReminderStatus.SENDING)
 
 
-def facts(session: Session, clock: Clock, household: Household) -> rules.Facts:
-    tenancy = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
+def facts(session: Session, clock: Clock, household: Household, account: ledger.Account
+          ) -> rules.Facts:
+    tenancy = account.home
     version = plans.current(session, household)
     items = []
     if version is not None:
         items = [{"uid": i.uid, "due": i.due.isoformat(), "text": i.text}
                  for i in plans.items(session, household, version)
                  if i.due and i.status not in ("fait", "non_fait")]
+    progress = ledger.plan_progress(session, clock, household, tenancy,
+                                    settings["rent_check_delay"])
+    free = list(session.exec(select(FreeReminder).where(
+        FreeReminder.household_id == household.id)))
     return rules.Facts(
         household=household,
         tenancy=tenancy,
-        rent_records=list(session.exec(select(RentRecord).where(
-            RentRecord.household_id == household.id))),
+        rent_dues=account.dues,
+        balance=account.balance,
+        plan=progress.plan if progress else None,
+        plan_missed=(progress.missed, progress.check_on)
+        if progress and progress.missed and progress.check_on else None,
+        impaye_to=[a.id or 0 for a in alert_recipients(session, household)]
+        if any(f.kind == "prevention" and f.cancelled_on is None for f in free) else [],
         plan_bilans=(plans.bilan_dates(version) or None) if version else None,
         plan_items=items,
         bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
         reviews=list(session.exec(select(col(TransferReview.held_on)).where(
             TransferReview.household_id == household.id))),
-        free=list(session.exec(select(FreeReminder).where(
-            FreeReminder.household_id == household.id))),
+        free=free,
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
         rent_check_delay=settings["rent_check_delay"],
     )
 
 
 def sync(session: Session, clock: Clock, household: Household) -> None:
-    """Make the household's stored reminders match what its records make due."""
-    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household), clock.today())}
+    """Make the household's stored reminders match what its records make due (the rent
+    account first: the months fallen due, and whether the debt is an impayé)."""
+    account = ledger.refresh(session, clock, household)
+    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household, account),
+                                                clock.today())}
     stored = {r.key: r for r in session.exec(select(Reminder).where(
         Reminder.household_id == household.id))}
     now = clock.now()
@@ -180,12 +190,18 @@ def renew(session: Session, clock: Clock, reminder_id: int, owner: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def recipient(session: Session, household: Household) -> Advisor | None:
-    """The advisor in charge now (a reassignment moves the reminders), else a coordinator.
+def recipient(session: Session, household: Household, reminder: Reminder | None = None
+              ) -> Advisor | None:
+    """The advisor in charge now (a reassignment moves the reminders), else a coordinator;
+    a notice addressed to someone (`payload.to`: a coordinator's impayé alert) goes to her.
 
     "Else" includes an advisor whose chat with the bot is not open (created by an import and
     not yet written, or refused by Telegram): a reminder sent there would reach nobody.
     """
+    to = reminder.payload.get("to") if reminder is not None else None
+    addressee = session.get(Advisor, to) if to else None
+    if addressee is not None and addressee.active and addressee.chat_opened_at is not None:
+        return addressee
     advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
     if advisor is not None and advisor.active and advisor.chat_opened_at is not None:
         return advisor
@@ -203,6 +219,8 @@ def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_i
             reminder.status != ReminderStatus.SENDING:
         return
     reminder.status, reminder.sent_at = ReminderStatus.SENT, clock.now()
+    if reminder.kind in rules.NOTICES:  # nothing to answer: it leaves the open items
+        reminder.status, reminder.answered_at = ReminderStatus.ANSWERED, clock.now()
     reminder.sent_to_id, reminder.late = advisor_id, late
     session.add(reminder)
     # The household was shown to her, alone or as a line of a grouped message.
@@ -339,3 +357,10 @@ def digest(session: Session, clock: Clock, advisor: Advisor, until: date, listin
 def coordinators(session: Session) -> list[Advisor]:
     return list(session.exec(select(Advisor).where(
         col(Advisor.active), col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))))
+
+
+def alert_recipients(session: Session, household: Household) -> list[Advisor]:
+    """Who is told of an impayé: the advisor in charge and the coordinators."""
+    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+    found = [advisor] if advisor is not None and advisor.active else []
+    return found + [c for c in coordinators(session) if c.id not in {a.id for a in found}]

@@ -1,4 +1,4 @@
-"""The household's home: lease, rent follow-up with arrears, insurance, glissement reviews.
+"""The household's home: lease, insurance, glissement reviews (the rent account: storage.ledger).
 
 Every change here re-derives the household's reminders (storage.reminders.sync) in the same
 transaction, so that reminders always follow the records.
@@ -6,20 +6,15 @@ transaction, so that reminders always follow the records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from reminders.calendar import add_months, day_of_month
 from storage import audit, households, phases, reminders
 from storage.clock import Clock
 from storage.errors import Refused
-from storage.models import Advisor, FreeReminder, Household, RentRecord, Tenancy, TransferReview
-
-CAF_NOTICE_MONTHS = 2  # the landlord must tell the CAF within 2 months of an impayé
-PREVENTION_WARNING_DAYS = 14  # the advisor is reminded this long before that deadline
+from storage.models import Advisor, FreeReminder, Household, Tenancy, TransferReview
 
 
 def of(session: Session, household: Household) -> Tenancy | None:
@@ -85,74 +80,6 @@ def renew_insurance(session: Session, clock: Clock, actor: Advisor, household: H
     audit.record(session, clock, actor, "tenancy.insurance", household, detail=str(expiry))
     reminders.sync(session, clock, household)
     return tenancy
-
-
-@dataclass
-class RentOutcome:
-    record: RentRecord
-    arrears: int  # cents owed over all months recorded
-    threshold: int  # twice the monthly rent net of housing benefit
-    first_missed: bool  # the first month missed or partial
-    threshold_crossed: bool  # arrears just reached the legal threshold of an impayé
-    caf_deadline: date | None
-
-
-def arrears(session: Session, household: Household) -> int:
-    rows = session.exec(select(RentRecord).where(RentRecord.household_id == household.id))
-    return sum(r.due - r.paid for r in rows)
-
-
-def record_rent(session: Session, clock: Clock, actor: Advisor, household: Household,
-                month: date, status: str, paid: int | None = None, due: int | None = None
-                ) -> RentOutcome:
-    """Payé / partiel (with the amount) / impayé for one month; alerts follow from it.
-
-    `due`: what was owed that month (the reminder's amount), the current rent otherwise."""
-    tenancy = of(session, household)
-    if tenancy is None:
-        raise Refused("no_tenancy")
-    existing = session.exec(select(RentRecord).where(
-        RentRecord.household_id == household.id, RentRecord.month == month)).first()
-    if existing is not None:
-        raise Refused("rent_already_recorded")
-    due = tenancy.monthly_due if due is None else due
-    amount = {"paye": due, "impaye": 0}.get(status, paid or 0)
-    if status == "partiel" and not 0 < amount < due:
-        status = "paye" if amount >= due else "impaye"
-    before = arrears(session, household)
-    missed_before = session.exec(select(RentRecord).where(
-        RentRecord.household_id == household.id,
-        col(RentRecord.status).in_(["partiel", "impaye"]))).first() is not None
-    record = RentRecord(household_id=household.id or 0, month=month, due=due, paid=amount,
-                        status=status, advisor_id=actor.id or 0, recorded_at=clock.now())
-    session.add(record)
-    session.flush()
-    after = before + due - amount
-    threshold = 2 * due
-    crossed = before < threshold <= after
-    deadline = None
-    if crossed:
-        # The impayé exists from that month's due date: the CAF's 2 months run from there.
-        due_day = day_of_month(month.year, month.month, tenancy.due_day)
-        deadline = add_months(due_day, CAF_NOTICE_MONTHS)
-        session.add(FreeReminder(household_id=household.id or 0, kind="prevention",
-                                 due_on=deadline - timedelta(days=PREVENTION_WARNING_DAYS),
-                                 deadline=deadline, created_at=clock.now()))
-        session.flush()
-    audit.record(session, clock, actor, "rent.record", household, detail=f"{month} {status}")
-    reminders.sync(session, clock, household)
-    return RentOutcome(record, after, threshold,
-                       first_missed=status != "paye" and not missed_before,
-                       threshold_crossed=crossed, caf_deadline=deadline)
-
-
-def rent_history(session: Session, clock: Clock, actor: Advisor, household_id: int,
-                 months: int = 12) -> tuple[Household, list[RentRecord], int]:
-    """The last months recorded, newest first, and the arrears over all months."""
-    household = households.get(session, clock, actor, household_id, action="rent.view")
-    rows = list(session.exec(select(RentRecord).where(RentRecord.household_id == household.id)
-                             .order_by(col(RentRecord.month).desc())))
-    return household, rows[:months], sum(r.due - r.paid for r in rows)
 
 
 CONDITIONS = ("ressources", "droits", "loyer_regulier", "logement_entretenu", "assure",

@@ -23,8 +23,8 @@ from storage.models import (
     Bilan,
     Document,
     Household,
+    LedgerEntry,
     Note,
-    RentRecord,
     TransferReview,
 )
 
@@ -68,9 +68,11 @@ def documents(session: Session, household: Household) -> list[Entry]:
 
 
 def rent(session: Session, household: Household) -> list[Entry]:
-    """Rent entries; the only place that reads RentRecord, to switch to the ledger."""
-    rows = session.exec(select(RentRecord).where(RentRecord.household_id == household.id))
-    return [Entry(r.recorded_at, "rent", r.id or 0, r) for r in rows]
+    """What was typed in the rent account (payments, opening balance, corrections); the
+    monthly dues, written by the bot, are on the 💶 screen."""
+    rows = session.exec(select(LedgerEntry).where(LedgerEntry.household_id == household.id,
+                                                  LedgerEntry.kind != "due"))
+    return [Entry(r.created_at, "rent", r.id or 0, r) for r in rows]
 
 
 def reviews(session: Session, household: Household) -> list[Entry]:

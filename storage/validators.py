@@ -51,13 +51,15 @@ def parse_date(text: str, *, earliest: date | None = None, latest: date | None =
 _AMOUNT = re.compile(r"^([0-9]{1,3}(?:[ .][0-9]{3}){1,4}|[0-9]{1,13})(?:[,.]([0-9]{1,2}))?$")
 
 
-def parse_amount(text: str, *, maximum_cents: int = 100_000_000) -> int:
+def parse_amount(text: str, *, maximum_cents: int = 100_000_000, positive: bool = False) -> int:
     """An amount in euros, as French people type it: `1 250,50`, `1250.50`, `1.250,50`, `300 €`.
 
-    Returns cents.
+    Returns cents. A negative amount is refused as such; `positive`: 0 too.
     """
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     cleaned = re.sub(r"\s*(€|eur(os?)?)\s*$", "", cleaned, flags=re.IGNORECASE).strip()
+    if re.fullmatch(r"[-−]\s*[\d ,.]+", cleaned):
+        raise Invalid("amount_negative")
     match = _AMOUNT.match(cleaned)
     if not match:
         raise Invalid("amount")
@@ -66,6 +68,8 @@ def parse_amount(text: str, *, maximum_cents: int = 100_000_000) -> int:
     value = whole * 100 + cents
     if value > maximum_cents:
         raise Invalid("amount_too_large")
+    if positive and value == 0:
+        raise Invalid("amount_zero")
     return value
 
 

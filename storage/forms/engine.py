@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from storage import advisors, audit, budget, households, notes, plans
 from storage.clock import Clock
-from storage.errors import Refused
+from storage.errors import NeedsConfirmation, Refused
 from storage.forms import targets
 from storage.forms.spec import Choice, FieldSpec, FormSpec, load
 from storage.models import Advisor, FormRun, Household, RunStatus
@@ -50,7 +50,8 @@ class Outcome(StrEnum):
     PAUSED = "paused"
     CANCELLED = "cancelled"
     STALE = "stale"  # a button of a question already answered
-    CONFIRM = "confirm"  # an answer outside its usual window: "c'est bien ça ?" Oui / Corriger
+    CONFIRM = "confirm"  # "c'est bien ça ?" Oui / Corriger: an answer outside its usual window
+    # (a field's warning), or answers a storage rule questions at confirmation
     DELETE = "delete"  # "Supprimer l'objectif « … » ?" before an item goes
     GONE = "gone"  # a button of an item no longer in the list: nothing done
     ABANDON = "abandon"  # "Abandonner … ?" before a form with answers is dropped
@@ -591,10 +592,16 @@ class Engine:
         self._save(run)
         return self._ask(spec, run)
 
-    def confirm(self, run: FormRun) -> Step:
+    def confirm(self, run: FormRun, accept: bool = False) -> Step:
+        """Store the answers. A rule may ask first (NeedsConfirmation): the step asks it,
+        and `accept` (its «Oui») stores them anyway, for that question only."""
         spec = load(run.form)
         if stale := self._stale(spec, run, None):
             return stale
+        asked = run.answers.get("_asked")
+        if accept and asked:
+            run.answers = {**run.answers,
+                           "_accepted": [*run.answers.get("_accepted", []), asked["key"]]}
         missing = self._first_missing(spec, run)
         if missing is not None:
             run.step, run.editing = missing, True
@@ -611,6 +618,12 @@ class Engine:
                                         kept_answers(spec, run.answers), self._household(run))
         except Refused as refused:
             return self._summary(spec, run, error=Invalid(refused.code))
+        except NeedsConfirmation as question:
+            run.answers = {**run.answers, "_asked": {"key": question.key,
+                                                     "field": question.field}}
+            self._save(run)
+            return Step(Outcome.CONFIRM, run, spec, household=self._household(run),
+                        error=Invalid(question.code, **question.params))
         run.status = RunStatus.DONE
         self._save(run)
         household = result if isinstance(result, Household) else self._household(run)
@@ -630,6 +643,15 @@ class Engine:
         run.answers = {**run.answers, "_not_duplicates": sorted(ignored)}
         self._save(run)
         return self.confirm(run) if confirming and run.step is None else self.current(run)
+
+    def reconsider(self, run: FormRun) -> Step:
+        """«Corriger» after a rule's question: back to the answer it was about."""
+        spec = load(run.form)
+        if stale := self._stale(spec, run, None):
+            return stale
+        asked = run.answers.get("_asked") or {}
+        key = asked.get("field") or (run.history[-1] if run.history else None)
+        return self.edit(run, key) if key else self._summary(spec, run)
 
     # --- internals ---------------------------------------------------------------------------
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
@@ -667,7 +689,7 @@ class Engine:
         if kind == "int":
             return parse_int(text, minimum=spec_field.minimum, maximum=spec_field.maximum)
         if kind == "amount":
-            return parse_amount(text)
+            return parse_amount(text, positive=spec_field.positive)
         if kind == "date":
             latest = self.clock.today() if spec_field.not_after_today else None
             earliest = self.clock.today() if spec_field.not_before_today else None

@@ -64,6 +64,7 @@ class FieldSpec:
     warn_margin_days: int = 0
     # Any other check asking a confirmation: a rule of storage.forms.targets.WARNINGS.
     warn: str | None = None
+    positive: bool = False  # an amount: 0 is refused (negative amounts always are)
     today_button: bool = False
     quick: tuple[str, ...] = ()
     when: Condition | None = None

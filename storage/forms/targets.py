@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from storage import (
     audit,
     documents,
     households,
+    ledger,
     notes,
     plans,
     reminder_answers,
@@ -20,7 +22,7 @@ from storage import (
     tenancy,
 )
 from storage.clock import Clock
-from storage.errors import Refused
+from storage.errors import NeedsConfirmation, Refused
 from storage.forms.spec import FormSpec
 from storage.models import (
     Advisor,
@@ -29,8 +31,10 @@ from storage.models import (
     EntryPath,
     FreeReminder,
     Household,
+    LedgerEntry,
     PlanVersion,
     Reminder,
+    RepaymentPlan,
     StepProgress,
     Tenancy,
     TransferReview,
@@ -192,16 +196,56 @@ def _commit_tenancy(session: Session, clock: Clock, actor: Advisor, spec: FormSp
 
 def _commit_rent_partial(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
                          answers: dict[str, Any], household: Household | None
-                         ) -> tenancy.RentOutcome:
+                         ) -> ledger.RentCheck:
     household = _household(household, actor)
     reminder = reminders.get(session, int(answers["_reminder"]))
-    month = reminders.payload_date(reminder, "month") if reminder else None
-    if reminder is None or month is None:
+    if reminder is None or reminder.household_id != household.id:
         raise Refused("reminder_unknown")
-    outcome = tenancy.record_rent(session, clock, actor, household, month, "partiel",
-                                  answers["montant"], due=reminder.payload.get("due"))
-    reminder_answers.with_form(session, clock, actor, reminder.id or 0, outcome.record.status)
-    return outcome
+    with _asking_about("montant"):
+        return reminder_answers.rent_check(session, clock, actor, household, reminder,
+                                           answers["montant"], answers.get("_accepted", []))
+
+
+@contextmanager
+def _asking_about(key: str) -> Iterator[None]:
+    """A rule's question (an amount above what is owed) is about this answer: «Corriger»
+    goes back to it."""
+    try:
+        yield
+    except NeedsConfirmation as asked:
+        asked.field = key
+        raise
+
+
+def _commit_payment(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                    answers: dict[str, Any], household: Household | None) -> LedgerEntry:
+    household = _household(household, actor)
+    with _asking_about("montant"):
+        entry = ledger.record_payment(session, clock, actor, household,
+                                      date.fromisoformat(answers["date"]), answers["montant"],
+                                      answers["payeur"], answers.get("commentaire") or "",
+                                      accepted=answers.get("_accepted", []))
+    _sync(session, clock, household)
+    return entry
+
+
+def _commit_correction(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                       answers: dict[str, Any], household: Household | None) -> LedgerEntry:
+    household = _household(household, actor)
+    fix = ledger.correct(session, clock, actor, household, int(answers["_entry"]),
+                         answers["montant"], answers["motif"])
+    _sync(session, clock, household)
+    return fix
+
+
+def _commit_repayment_plan(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                           answers: dict[str, Any], household: Household | None
+                           ) -> RepaymentPlan:
+    household = _household(household, actor)
+    plan = ledger.start_plan(session, clock, actor, household, answers["montant"],
+                             date.fromisoformat(answers["premier_mois"]), answers["mois"])
+    _sync(session, clock, household)
+    return plan
 
 
 def _commit_insurance(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
@@ -258,6 +302,9 @@ COMMITTERS: dict[str, Committer] = {
     "report": _commit_report,
     "tenancy": _commit_tenancy,
     "rent_partial": _commit_rent_partial,
+    "payment": _commit_payment,
+    "correction": _commit_correction,
+    "repayment_plan": _commit_repayment_plan,
     "insurance": _commit_insurance,
     "glissement": _commit_glissement,
     "free_reminder": _commit_free_reminder,

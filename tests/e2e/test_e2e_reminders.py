@@ -89,8 +89,8 @@ async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_p
     card = await admin.expect(r"📁")
     assert "Dette locative : 300,00 €" in card.text
     await admin.click(r"Loyers")
-    history = await admin.expect(r"Loyers · 2027-0001")
-    assert "❌ avril 2027 : 0,00 € payés sur 300,00 €" in history.text
+    history = await admin.expect(r"Compte loyer · 2027-0001")
+    assert "avril 2027 : 300,00 € · 0,00 € · 300,00 €" in history.text
     await card_action(admin, r"Clôturer")
     await admin.expect(r"Ses rappels s'arrêtent")
     await admin.click(r"Oui, clôturer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage import documents, households, tenancy
+from storage import documents, households, ledger, tenancy
 from storage.households import HouseholdData
 from storage.models import Diagnostic, Role
 
@@ -18,7 +18,7 @@ ANSWERS = {"ressources": 125050, "loyer": 45000, "aide_logement": 20000, "dettes
 def test_report_document_reads_budget_landlord_and_arrears(session, clock):
     advisor = make_advisor(session, clock, 1, "Claire", Role.ADMIN)
     household = households.create(session, clock, advisor, HouseholdData("Dupont", "Ana"))
-    bare = documents.report_document(session, household)
+    bare = documents.report_document(session, clock, household)
     assert (bare.diagnostic, bare.budget, bare.target, bare.landlord, bare.arrears) == \
         (None, None, None, "", 0)
     session.add(Diagnostic(household_id=household.id or 0, answers=ANSWERS,
@@ -27,10 +27,10 @@ def test_report_document_reads_budget_landlord_and_arrears(session, clock):
                  {"bailleur": "Habitat Landes Océanes", "loyer": 40000, "charges": 5000,
                   "apl": 10000, "apl_versee_a": "bailleur", "jour_echeance": 5,
                   "entree": "2027-01-01"})
-    tenancy.record_rent(session, clock, advisor, household, date(2027, 2, 1), "impaye")
-    found = documents.report_document(session, household)
+    ledger.record_opening(session, clock, advisor, household, date(2027, 2, 1), 35000)
+    found = documents.report_document(session, clock, household)
     assert found.diagnostic == ANSWERS and found.landlord == "Habitat Landes Océanes"
     assert found.advisor is None  # nobody in charge: the rapport says «La conseillère»
     assert found.budget is not None and found.budget.housing_cost == 25000
     assert found.target is not None and found.target.housing_cost == 42000
-    assert found.arrears == 35000  # one month missed: 400 + 50 - 100 (APL to the landlord)
+    assert found.arrears == 35000  # the opening balance: no month has fallen due since

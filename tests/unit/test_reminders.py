@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from reminders import rules
 from reminders.calendar import is_working_time, slot, slot_after
-from storage import households, reminders, tenancy
+from storage import households, ledger, reminders, tenancy
 from storage.clock import FixedClock
 from storage.households import HouseholdData
 from storage.models import Household, Reminder, ReminderStatus, Role, Tenancy
@@ -52,7 +52,8 @@ def test_rent_checks_follow_the_month_lengths_and_a_due_day_of_31():
 def test_rent_months_recorded_or_before_the_home_was_recorded_are_not_chased():
     facts = rules.Facts(household(), home(), tenancy_recorded_on=date(2027, 3, 15))
     assert [k for k, _ in keys(facts, date(2027, 3, 15), "rent")] == ["rent:2027-04"]
-    facts.rent_records = [type("R", (), {"month": date(2027, 4, 1)})()]  # type: ignore[list-item]
+    # April fallen due and the account paid up: nothing to chase.
+    facts.rent_dues, facts.balance = {date(2027, 4, 1): 30000}, 0
     assert keys(facts, date(2027, 3, 15), "rent") == []
     assert keys(rules.Facts(household(), home(rent=0, charges=0)), date(2027, 3, 15),
                 "rent") == []
@@ -134,8 +135,11 @@ def test_stored_reminders_follow_the_records(session, clock, lea_household):
     tenancy.renew_insurance(session, clock, lea, h, date(2028, 4, 10))
     session.refresh(stored["insurance:2027-04-10:avant"])
     assert stored["insurance:2027-04-10:avant"].status == ReminderStatus.CANCELLED
-    # The rent recorded: its check goes away.
-    tenancy.record_rent(session, clock, lea, h, date(2027, 4, 1), "paye")
+    # The rent paid once due: its check goes away.
+    clock.advance(timedelta(days=22))
+    reminders.sync(session, clock, h)
+    ledger.record_payment(session, clock, lea, h, clock.today(), 45000, "menage")
+    reminders.sync(session, clock, h)
     session.refresh(stored["rent:2027-04"])
     assert stored["rent:2027-04"].status == ReminderStatus.CANCELLED
 

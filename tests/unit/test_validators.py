@@ -22,11 +22,20 @@ def test_amounts_as_french_people_type_them(text, cents):
     assert parse_amount(text) == cents
 
 
-@pytest.mark.parametrize("text", ["", "mille", "-40", "12,345", "1,2,3", "😀", "1 25,00"])
+@pytest.mark.parametrize("text", ["", "mille", "12,345", "1,2,3", "😀", "1 25,00"])
 def test_bad_amounts(text):
     with pytest.raises(Invalid) as error:
         parse_amount(text)
     assert error.value.code == "amount"
+
+
+def test_negative_and_zero_amounts_are_refused_saying_why():
+    for text in ("-40", "- 40,50", "−12"):
+        with pytest.raises(Invalid, match="amount_negative"):
+            parse_amount(text)
+    with pytest.raises(Invalid, match="amount_zero"):
+        parse_amount("0", positive=True)
+    assert parse_amount("0") == 0  # a correction to 0 cancels an entry
 
 
 def test_absurd_amount_is_refused():
