@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
-from storage import households, notes, phases, tenancy, timeline
+from storage import households, ledger, notes, phases, tenancy, timeline
 from storage.errors import Refused
 from storage.households import HouseholdData
 from storage.models import (
@@ -22,7 +22,6 @@ from storage.models import (
     Household,
     Note,
     PlanVersion,
-    RentRecord,
     Role,
 )
 
@@ -55,7 +54,7 @@ def test_five_long_notes_read_in_full_newest_first_across_stable_pages(session, 
         notes.add(session, clock, lea, h, "texte", f"{number} {long_text}")
     first = timeline.page(session, clock, lea, h.id, size=3)
     assert [e.row.text[:1] for e in first.entries] == ["5", "4", "3"]
-    assert all(e.row.text.endswith("domicile. ") for e in first.entries)  # in full
+    assert all(e.row.text.endswith("domicile.") for e in first.entries)  # in full
     assert first.newer is None and first.older is not None
     clock.advance(timedelta(minutes=1))  # a note added meanwhile does not shift older pages
     notes.add(session, clock, lea, h, "texte", "6 nouvelle")
@@ -76,8 +75,8 @@ def test_every_source_appears_on_the_timeline(session, clock, team):
                                           "entree": "2027-03-01"})
     session.add(Document(household_id=h.id, kind="ppal", path="/d.pdf", file_name="d.pdf",
                          advisor_id=lea.id, created_at=clock.now()))
-    session.add(RentRecord(household_id=h.id, month=date(2027, 3, 1), due=45000, paid=0,
-                           status="impaye", advisor_id=lea.id, recorded_at=clock.now()))
+    ledger.record_opening(session, clock, lea, h, date(2027, 3, 1), 45000)
+    ledger.record_payment(session, clock, lea, h, date(2027, 3, 10), 20000, "fsl")
     session.flush()
     kinds = {e.kind for e in timeline.history(session, h)}
     assert kinds == {"note", "document", "rent", "address", "event"}
