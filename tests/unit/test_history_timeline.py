@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
-from storage import households, ledger, notes, phases, tenancy, timeline
+from storage import households, ledger, notes, phases, reminders, tenancy, timeline
 from storage.errors import Refused
 from storage.households import HouseholdData
 from storage.models import (
@@ -193,8 +193,8 @@ def test_the_card_lists_what_is_still_to_do_prevention_first(session, clock, tea
     h = create(session, clock, lea)
     tenancy.save(session, clock, lea, h, {"adresse": "T3", "loyer": 45000, "jour_echeance": 5,
                                           "entree": "2027-01-01"})
-    for month in (1, 2):
-        tenancy.record_rent(session, clock, lea, h, date(2027, month, 1), "impaye")
+    ledger.record_opening(session, clock, lea, h, date(2027, 2, 5), 90000)  # two months owed
+    reminders.sync(session, clock, h)  # as the import does after the opening balance
     card = households.card(session, clock, lea, h.id)
     assert card.upcoming and card.upcoming[0].reminder.kind == "prevention"
     assert len(card.upcoming) <= 3
