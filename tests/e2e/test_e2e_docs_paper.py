@@ -5,7 +5,7 @@ and the debts, and no address of a confidential household."""
 
 from __future__ import annotations
 
-from flows import diagnostic_rest, diagnostic_until_budget, open_household
+from flows import card_action, diagnostic_rest, diagnostic_until_budget, open_household
 from test_e2e_ppal import pdf_text
 
 
@@ -25,7 +25,7 @@ async def test_rapport_of_a_confidential_household_with_debts(tg, bot, admin):
     await admin.click(r"Confirmer")
     await admin.expect(r"Diagnostic de .* enregistré")
     await admin.expect(r"📁")
-    await admin.click(r"Rapport socio-éducatif")
+    await card_action(admin, r"Rapport socio-éducatif")
     await admin.expect(r"Pourquoi un relogement")
     await admin.send("Ressources stables, suivi régulier.")
     await admin.expect(r"Axes d'accompagnement")

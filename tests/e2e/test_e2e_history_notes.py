@@ -74,7 +74,7 @@ async def test_a_photo_is_sent_again_and_one_with_no_card_open_is_kept(tg, bot, 
 async def test_a_note_on_the_wrong_card_is_moved_then_struck_out(tg, bot, admin):
     await admin.send("/start")
     await open_household(admin, "Martin", "Lou")
-    await open_household(admin, "Durand", "Zoé")
+    await open_household(admin, "Durand", "Zoé", phone="06 98 76 54 32")
     await admin.send("Appel de Mme Martin : RDV CAF jeudi")  # typed on Durand's card
     await admin.expect(r"Note ajoutée à 2027-0002")
     await admin.click(r"Déplacer")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from flows import ADMIN_ID, import_csv, invite, make_bot, open_household
+from flows import ADMIN_ID, card_action, import_csv, invite, make_bot, open_household
 
 
 async def record_home(user) -> None:
-    await user.click(r"Enregistrer le logement")
+    await card_action(user, r"Enregistrer le logement")
     await user.expect(r"Adresse du logement")
     await user.send("4 rue des Fleurs, 40100 Dax")
     await user.expect(r"Typologie")

@@ -8,7 +8,7 @@ import sqlite3
 
 from test_e2e_reminders import record_sublet_home
 
-from flows import make_bot, open_household
+from flows import card_action, make_bot, open_household
 
 CURRENT = "Résidence Les Pins, appt 12"
 HOME = "4 rue des Fleurs"
@@ -35,7 +35,7 @@ async def test_confidential_addresses_only_behind_the_audited_tap(tg, tmp_path, 
     await record_sublet_home(admin)
     assert leaks(admin) == []
     # 🏠 again: the pre-filled home form goes to its summary, the address kept hidden.
-    await admin.click(r"🏠 Logement")
+    await card_action(admin, r"🏠 Logement")
     home_summary = await admin.expect(r"Logement .* résumé")
     assert "Adresse : 🔒 adresse enregistrée" in home_summary.text
     await admin.click(r"Corriger")

@@ -72,6 +72,8 @@ async def test_deactivated_advisor_and_group_are_refused_once(tg, bot, admin, tm
     await admin.send("/equipe")
     await admin.expect(r"L'équipe")
     await admin.click(r"Désactiver Léa")
+    await admin.expect(r"Désactiver Léa \?")
+    await admin.click(r"Oui, désactiver")
     await admin.expect(r"Léa est désactivée")
     for text in ("/mes_menages", "/aide", "bonjour"):
         await lea.send(text)

@@ -3,7 +3,7 @@ imported come grouped and say so (not «pendant l'interruption du service»)."""
 
 from __future__ import annotations
 
-from flows import ADMIN_ID, import_csv, invite, make_bot, open_household
+from flows import ADMIN_ID, card_action, import_csv, invite, make_bot, open_household
 
 MORNING = "2027-03-15T10:00:00+01:00"  # a Monday, in working hours
 
@@ -13,7 +13,7 @@ async def test_a_reassignment_is_seen_by_both_advisors(tg, bot, admin):
     zoe = await invite(tg, admin, 2004, "Zoé")
     await open_household(admin, "Garcia", "Inès", advisor="Léa",
                          address="3 allée des Pins, 40100 Dax")
-    await admin.click(r"Réattribuer")
+    await card_action(admin, r"Réattribuer")
     await admin.expect(r"À qui confier 2027-0001 · I. G.")
     await admin.click(r"^Zoé$")
     await admin.expect(r"2027-0001 · I. G. est confié à Zoé")
@@ -28,7 +28,7 @@ async def test_a_reassignment_is_seen_by_both_advisors(tg, bot, admin):
     # Back to Léa while Zoé cannot be reached: Léa is told all the same.
     tg.faults.fail_next("sendMessage", status=403, chat_id=2004,
                         description="Forbidden: bot was blocked by the user")
-    await admin.click(r"Réattribuer")
+    await card_action(admin, r"Réattribuer")
     await admin.expect(r"À qui confier 2027-0001")
     await admin.click(r"^Léa$")
     await admin.expect(r"2027-0001 · I. G. est confié à Léa")

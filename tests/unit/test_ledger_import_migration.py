@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlmodel import Session, select
 
 from bot.deps import Deps
@@ -19,7 +18,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from storage import ledger
 from storage.db import Database
-from storage.migrate import _config
+from storage.migrate import downgrade, upgrade
 from storage.models import FreeReminder, Household, LedgerEntry
 
 
@@ -71,10 +70,7 @@ def test_opening_arrears_imported_once_then_corrected(tmp_path: Path, deps, db, 
 def test_old_rent_records_become_entries(database_url, clock):
     """A database at the previous head with monthly records, migrated to the ledger."""
     database = Database(database_url, clock)
-    with database.engine.begin() as connection:
-        config = _config(database.engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "5fe3f11dbebf")
+    upgrade(database.engine, "5fe3f11dbebf")
     at = datetime(2027, 4, 12, 22, 30, tzinfo=UTC)  # 13/04 in Paris
     with database.engine.begin() as c:
         c.execute(sa.text("INSERT INTO advisor (id, telegram_id, name, role, active, created_at)"
@@ -97,10 +93,7 @@ def test_old_rent_records_become_entries(database_url, clock):
                 "INSERT INTO rentrecord (household_id, month, due, paid, status, advisor_id, "
                 "recorded_at) VALUES (1, :m, 30000, :p, :s, 1, :at)"),
                 {"m": month, "p": paid, "s": status, "at": at})
-    with database.engine.begin() as connection:
-        config = _config(database.engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    upgrade(database.engine)  # as `hlm-bot run` does, on a database with rows
     with Session(database.engine) as s:
         rows = s.exec(select(LedgerEntry).order_by(LedgerEntry.id)).all()
         assert [(r.kind, r.month, r.day, r.amount) for r in rows] == [
@@ -112,11 +105,8 @@ def test_old_rent_records_become_entries(database_url, clock):
         household = s.get(Household, 1)
         assert household is not None
         assert ledger.balance(s, household, date(2027, 4, 30)) == 50000
-        assert "rentrecord" not in sa.inspect(s.get_bind()).get_table_names()
-    with database.engine.begin() as connection:  # and back, month by month
-        config = _config(database.engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "5fe3f11dbebf")
+        assert "rentrecord" not in sa.inspect(s.connection()).get_table_names()
+    downgrade(database.engine, "5fe3f11dbebf")  # and back, month by month
     with database.engine.begin() as c:
         back = c.execute(sa.text("SELECT month, due, paid, status FROM rentrecord "
                                  "ORDER BY month")).all()
