@@ -10,6 +10,8 @@ from typing import Any
 from harness import BotProcess, FakeTelegram
 
 ADMIN_ID = 1001
+# A PDF takes WeasyPrint half a second on an idle machine, several on a loaded one.
+DOCUMENT_WAIT = 30.0
 HLM_BOT = str(Path(sys.executable).with_name("hlm-bot"))
 
 

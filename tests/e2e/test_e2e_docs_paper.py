@@ -5,7 +5,13 @@ and the debts, and no address of a confidential household."""
 
 from __future__ import annotations
 
-from flows import card_action, diagnostic_rest, diagnostic_until_budget, open_household
+from flows import (
+    DOCUMENT_WAIT,
+    card_action,
+    diagnostic_rest,
+    diagnostic_until_budget,
+    open_household,
+)
 from test_e2e_ppal import pdf_text
 
 
@@ -44,7 +50,8 @@ async def test_rapport_of_a_confidential_household_with_debts(tg, bot, admin):
     await admin.click(r"^Non$")
     await admin.expect(r"Rapport socio-éducatif .* résumé")
     await admin.click(r"Confirmer")
-    report = await admin.expect_document(rf"Rapport-socio-educatif-{reference}-2027-03-15\.pdf")
+    report = await admin.expect_document(
+        rf"Rapport-socio-educatif-{reference}-2027-03-15\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(report)
     for expected in (
             "Habitat Landes Océanes À l'attention de Mme Lafitte, gestion locative "

@@ -6,7 +6,14 @@ import io
 
 from pypdf import PdfReader
 
-from flows import card_action, diagnostic_rest, diagnostic_until_budget, make_bot, open_household
+from flows import (
+    DOCUMENT_WAIT,
+    card_action,
+    diagnostic_rest,
+    diagnostic_until_budget,
+    make_bot,
+    open_household,
+)
 
 
 def pdf_text(document) -> str:
@@ -93,7 +100,8 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     assert "PPAL version 1 en brouillon" in card.text
     # The draft as PDF, to print for the signature.
     await card_action(admin, r"PPAL en PDF")
-    draft = await admin.expect_document(rf"PPAL-{reference}-v1-brouillon\.pdf")
+    draft = await admin.expect_document(
+        rf"PPAL-{reference}-v1-brouillon\.pdf", timeout=DOCUMENT_WAIT)
     assert "Brouillon" in pdf_text(draft)
     # Signature.
     await card_action(admin, r"Signature")
@@ -108,7 +116,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.expect(r"Signature du PPAL .* résumé")
     await admin.click(r"Confirmer")
     await admin.expect(r"Signature enregistrée")
-    signed = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf")
+    signed = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(signed)
     for expected in ("Projet Personnalisé d'Accès au Logement", "N'Diaye & <Fils>",
                      "signée le 15 mars 2027", "Ouvrir les droits CAF", "30 avril 2027",
@@ -158,7 +166,8 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.expect(r"Bilan intermédiaire .* résumé")
     await admin.click(r"Confirmer")
     await admin.expect(r"Bilan du 15/03/2027 enregistré")
-    bilan = await admin.expect_document(rf"Bilan-{reference}-2027-03-15\.pdf")
+    bilan = await admin.expect_document(
+        rf"Bilan-{reference}-2027-03-15\.pdf", timeout=DOCUMENT_WAIT)
     assert "Ajouter une démarche FSL" in pdf_text(bilan)
     assert "Avenant au PPAL Oui" in pdf_text(bilan)
     assert "Fait à Dax, le 15 mars 2027" in pdf_text(bilan)
@@ -192,7 +201,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.click(r"^Non$")
     await admin.expect(r"Signature du PPAL .* résumé")
     await admin.click(r"Confirmer")
-    second = await admin.expect_document(rf"PPAL-{reference}-v2\.pdf")
+    second = await admin.expect_document(rf"PPAL-{reference}-v2\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(second)
     assert "Avenant n°1" in text and "Demande d'aide FSL accès" in text
     # The avenant says what it changes: the step done since version 1, the step added.
@@ -211,7 +220,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     assert "Version 1 : signée le 15/03/2027, co-signée par le bailleur" in listing.text
     assert "Version 2 (avenant n°1) : signée le 15/03/2027" in listing.text
     await admin.click(r"Version 1")
-    first = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf")
+    first = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf", timeout=DOCUMENT_WAIT)
     assert "Demande d'aide FSL" not in pdf_text(first)
     await tg.assert_all_callbacks_answered()
     assert tg.errors == [] and tg.unknown_methods == []
@@ -244,7 +253,8 @@ async def test_report_for_a_confidential_household_leaves_the_address_out(tg, bo
     await admin.expect(r"Rapport socio-éducatif .* résumé")
     await admin.click(r"Confirmer")
     await admin.expect(r"Rapport socio-éducatif de .* le voici")
-    report = await admin.expect_document(rf"Rapport-socio-educatif-{reference}-2027-03-15\.pdf")
+    report = await admin.expect_document(
+        rf"Rapport-socio-educatif-{reference}-2027-03-15\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(report)
     assert "loyer actuel payé sans incident <depuis 2025> & suivi" in text
     assert "Inès Secret" in text and "impasse Cachée" not in text

@@ -55,8 +55,7 @@ async def test_confidential_addresses_only_behind_the_audited_tap(tg, tmp_path, 
     assert audit_actions(tmp_path).count("logement.resume") == before + 1
     assert leaks(admin) == []
     # The explicit tap: both addresses, protected, audited, deleted 10 minutes later.
-    card = [m for m in admin.history if m.text.startswith("📁")][-1]
-    await admin.click(r"Afficher l'adresse", message=card)
+    await card_action(admin, r"Afficher l'adresse")
     shown = await admin.expect(r"Cette consultation est tracée")
     assert CURRENT in shown.text and HOME in shown.text
     assert shown.params.get("protect_content") in (True, "true")
