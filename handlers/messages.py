@@ -38,7 +38,7 @@ async def on_text(update: Update, context: Context) -> None:
         return notes.add(session, d.clock, actor, household, "texte", text), household
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Invalid as invalid:  # a note with control or bidi characters: nothing stored
         await send(update, d.render.msg("forms.invalid", error=invalid))
     except Refused as refused:  # a reference typed to move a note, unknown or not hers
@@ -101,7 +101,7 @@ async def keep_pending(update: Update, context: Context, kind: str, file_id: str
         return notes.keep_pending(session, d.clock, actor, kind, file_id, unique_id, name,
                                   caption)
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    applied = await d.db.apply(update.update_id, with_actor(update, work))
     if applied.value is not None:
         pending, targets = applied.value
         await send(update, d.render.msg("history.pending_kept", targets=targets),
@@ -115,7 +115,7 @@ async def on_file(update: Update, context: Context) -> None:
         await send(update, d.render.msg("general.unsupported"))
         return
     kind, file_id, unique_id, name = found
-    household, in_form = d.db.read(
+    household, in_form = await d.db.read(
         with_actor(update, lambda s, actor: _target(s, d.clock, actor)))
     caption = (update.effective_message.caption or "") if update.effective_message else ""
     if household is None:
@@ -132,7 +132,7 @@ async def on_file(update: Update, context: Context) -> None:
         return notes.add(session, d.clock, actor, target, kind, caption, attachment), target
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
         path.unlink(missing_ok=True)
         await send(update, d.render.msg("household.unknown"))
