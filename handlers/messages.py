@@ -9,10 +9,9 @@ from telegram import Update
 
 from handlers import forms, history_keyboards
 from handlers.common import Context, deps, send, with_actor
-from storage import households, notes
-from storage.clock import Clock
+from storage import filing, households, notes
 from storage.errors import Refused
-from storage.forms.engine import Engine, Step
+from storage.forms.engine import Step
 from storage.models import Advisor, Household, Note, PendingFile
 from storage.validators import Invalid, clean_name
 
@@ -23,24 +22,12 @@ async def on_text(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     text = message.text
 
-    def work(session: Session, actor: Advisor
-             ) -> Step | tuple[Note, Household] | tuple[Note, Household, Household] | None:
-        engine = Engine(session, d.clock, actor)
-        run = engine.active()
-        if run is not None:
-            return engine.answer_text(run, text)
-        moved = notes.move_typed(session, d.clock, actor, text)
-        if moved is not None:
-            return moved
-        household = households.open_household(session, d.clock, actor)
-        if household is None:
-            return None
-        return notes.add(session, d.clock, actor, household, "texte", text), household
-
     try:
-        applied = await d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(
+            update, lambda s, actor: filing.typed(s, d.clock, actor, text)))
     except Invalid as invalid:  # a note with control or bidi characters: nothing stored
         await send(update, d.render.msg("forms.invalid", error=invalid))
+        return
     except Refused as refused:  # a reference typed to move a note, unknown or not hers
         await send(update, d.render.msg("history.refused", code=refused.code))
         return
@@ -72,16 +59,6 @@ def _file_of(update: Update) -> tuple[str, str, str, str | None] | None:
             name = getattr(attachment, "file_name", None)
             return "document", attachment.file_id, attachment.file_unique_id, name
     return None
-
-
-def _target(session: Session, clock: Clock, actor: Advisor) -> tuple[Household | None, bool]:
-    """Where a file goes: the household of the form in progress, else the open card."""
-    run = Engine(session, clock, actor).active()
-    if run is not None:
-        household = households.get(session, clock, actor, run.household_id) \
-            if run.household_id else None
-        return household, True
-    return households.open_household(session, clock, actor), False
 
 
 async def note_added(update: Update, context: Context, note: Note, household: Household
@@ -116,7 +93,7 @@ async def on_file(update: Update, context: Context) -> None:
         return
     kind, file_id, unique_id, name = found
     household, in_form = await d.db.read(
-        with_actor(update, lambda s, actor: _target(s, d.clock, actor)))
+        with_actor(update, lambda s, actor: filing.file_target(s, d.clock, actor)))
     caption = (update.effective_message.caption or "") if update.effective_message else ""
     if household is None:
         if in_form:
