@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ExtBot
 from bot.ratelimit import NO_RETRY
 from handlers.common import Context, deps, display_name, role_labels, send
 from storage import advisors, security
+from storage.db import lock_chat
 from storage.errors import Refused
 from storage.models import Advisor
 
@@ -122,6 +123,7 @@ async def _accept_invitation(update: Update, context: Context, code: str) -> boo
     assert user is not None
 
     def work(session: Session) -> Advisor:
+        lock_chat(session, user.id)  # her private chat's id is her Telegram id
         return advisors.accept(session, d.clock, code, user.id, display_name(update))
 
     try:
