@@ -10,15 +10,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from telegram.constants import ChatAction
 
 from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from bot.settings import Settings
+from handlers import plans
 from handlers.common import read_or_say, with_actor
 from storage.db import Offloaded
 from storage.errors import Refused
-from storage.models import Advisor
+from storage.models import Advisor, Household
 
 from factories import make_advisor
 
@@ -103,3 +105,54 @@ async def test_an_update_applied_in_the_pool_is_one_transaction_with_its_id(db, 
     assert (first.duplicate, first.value, again.duplicate) == (False, LEA, True)
     assert (retried.duplicate, retried.value) == (False, "kept")
     assert written == [LEA]
+
+
+async def test_a_pdf_is_made_in_the_pool_with_the_upload_action_shown(db, clock, tmp_path,
+                                                                      monkeypatch):
+    """WeasyPrint's half second runs in a worker: the loop goes on, the upload action is said
+    again while the PDF is not ready, then the file is kept, recorded and sent."""
+    with db.session() as s:
+        make_advisor(s, clock, LEA, "Léa Martin")
+    render = Renderer(clock.tz)
+    d = Deps(Settings.from_values({"BOT_DATA_DIR": str(tmp_path)}), clock,
+             Offloaded(db, workers=2), render, DocumentMaker(render, Organisation("MDL")))
+    monkeypatch.setattr(plans, "UPLOAD_ACTION_SECONDS", 0.1)
+    said: list[str] = []
+    sent: list[tuple[bytes, str]] = []
+
+    async def send_action(action: str) -> None:
+        said.append(action)
+
+    async def send_document(pdf: bytes, filename: str, caption: str) -> None:
+        sent.append((pdf, filename))
+
+    update = _update(LEA, 3)
+    update.effective_chat.send_action = send_action
+    update.effective_chat.send_document = send_document
+    recorded: list[tuple[int, str]] = []
+
+    def make() -> bytes:
+        time.sleep(0.35)
+        return b"%PDF-1.7"
+
+    gaps: list[float] = []
+
+    async def heartbeat() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.005)
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+
+    beating = asyncio.create_task(heartbeat())
+    try:
+        await plans._deliver(update, _context(d), Household(reference="2027-0001"), "ppal.pdf",
+                             make, lambda s, actor, path: recorded.append(
+                                 (actor.telegram_id, path.read_bytes().decode())), "PPAL")
+    finally:
+        beating.cancel()
+        d.db.close()
+    assert said[0] == ChatAction.UPLOAD_DOCUMENT and len(said) >= 3  # 0, 0.1, 0.2, 0.3 s
+    assert recorded == [(LEA, "%PDF-1.7")]  # kept before it was recorded, by her
+    assert sent == [(b"%PDF-1.7", "ppal.pdf")]
+    assert max(gaps) < 0.05, max(gaps)
