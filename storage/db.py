@@ -158,7 +158,6 @@ class Offloaded:
 
     def __init__(self, db: Database, workers: int = 8) -> None:
         self.sync = db
-        self.clock = db.clock
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hlm-worker")
 
     @property

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from telegram.constants import ChatAction
 
+from bot.app import make_deps
 from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers import plans
 from handlers.common import read_or_say, with_actor
 from storage.db import Offloaded
@@ -156,3 +157,15 @@ async def test_a_pdf_is_made_in_the_pool_with_the_upload_action_shown(db, clock,
     assert recorded == [(LEA, "%PDF-1.7")]  # kept before it was recorded, by her
     assert sent == [(b"%PDF-1.7", "ppal.pdf")]
     assert max(gaps) < 0.05, max(gaps)
+
+
+def test_the_pool_is_sized_by_bot_workers(tmp_path):
+    settings = Settings.from_values({"BOT_WORKERS": "3",
+                                     "DATABASE_URL": f"sqlite:///{tmp_path}/w.sqlite3"})
+    d = make_deps(settings)
+    assert d.db.pool._max_workers == 3
+    assert make_deps(Settings.from_values({"BOT_DATA_DIR": str(tmp_path)})).db.pool \
+        ._max_workers == 8
+    for wrong in ("0", "many", "1000"):
+        with pytest.raises(SettingsError, match="BOT_WORKERS"):
+            Settings.from_values({"BOT_WORKERS": wrong})
