@@ -23,7 +23,7 @@ from handlers.registry import register, set_menu
 from reminders.tick import Ticker
 from storage import advisors, budget, reminders
 from storage.clock import Clock
-from storage.db import Database
+from storage.db import Database, Offloaded
 from storage.migrate import upgrade
 
 
@@ -34,7 +34,8 @@ def make_deps(settings: Settings) -> Deps:
     render = Renderer(settings.timezone)
     logo = settings.org_logo.as_uri() if settings.org_logo else None
     org = Organisation(settings.org_name, settings.org_address, logo, settings.org_city)
-    return Deps(settings, clock, Database(settings.database_url, clock, settings.bot_id), render,
+    db = Database(settings.database_url, clock, settings.bot_id)
+    return Deps(settings, clock, Offloaded(db, settings.workers), render,
                 DocumentMaker(render, org))
 
 
@@ -66,7 +67,7 @@ TICK_SECONDS = 5
 async def _start_reminders(app: Application) -> None:
     """The JobQueue is only the tick: what is due is in the database (see reminders.tick)."""
     d: Deps = app.bot_data["deps"]
-    ticker = Ticker(d.db, d.clock, TelegramSender(app.bot, d),
+    ticker = Ticker(d.db.sync, d.clock, TelegramSender(app.bot, d),
                     owner=f"{socket.gethostname()}:{os.getpid()}")
 
     async def tick(_context: object) -> None:
@@ -109,6 +110,8 @@ def run(settings: Settings) -> None:
         polling.run(build(d))
     except InvalidToken:  # its message quotes the token: replaced by which setting to check
         raise SettingsError(TOKEN_REFUSED) from None
+    finally:
+        d.db.close()  # the transactions in flight commit before the process ends
 
 
 TOKEN_REFUSED = ("TELEGRAM_BOT_TOKEN / TELEGRAM_API_URL : le serveur Telegram refuse le jeton "

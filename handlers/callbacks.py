@@ -98,20 +98,20 @@ async def on_button(update: Update, context: Context) -> None:
     except Unreadable:
         # Only the length: the data of a forged button is not worth a log line of its own.
         log.warning("unreadable button data (%d bytes)", len(query.data or ""))
-        _record_forged(update, context, query.data or "")
+        await _record_forged(update, context, query.data or "")
         toast = deps(context).render.msg("forms.stale")
     finally:
         await _answer(update, toast)
 
 
-def _record_forged(update: Update, context: Context, data: str) -> None:
+async def _record_forged(update: Update, context: Context, data: str) -> None:
     """Button data the bot never made: kept as a security event (who, what, when)."""
     d, user = deps(context), update.effective_user
     if user is None:
         return
-    d.db.read(lambda s: security.record(s, d.clock, "forged_button", telegram_id=user.id,
-                                        advisor=advisors.by_telegram_id(s, user.id),
-                                        detail=data[:64]))
+    await d.db.read(lambda s: security.record(s, d.clock, "forged_button", telegram_id=user.id,
+                                              advisor=advisors.by_telegram_id(s, user.id),
+                                              detail=data[:64]))
 
 
 async def _route(update: Update, context: Context, parts: list[str]) -> str | None:
@@ -205,7 +205,7 @@ async def _invite(update: Update, context: Context, role: Role) -> str | None:
         return advisors.invite(session, d.clock, actor, role)
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
         return d.render.msg("access.admin_only")
     invitation = applied.value
@@ -222,7 +222,7 @@ async def _confirm_deactivate(update: Update, context: Context, advisor_id: int
                               ) -> str | None:
     d = deps(context)
     try:
-        member = d.db.read(with_actor(update, lambda s, actor: advisors.member(
+        member = await d.db.read(with_actor(update, lambda s, actor: advisors.member(
             s, actor, advisor_id)))
     except Refused:
         return d.render.msg("access.admin_only")
@@ -239,7 +239,7 @@ async def _set_active(update: Update, context: Context, advisor_id: int, active:
         return advisors.set_active(session, d.clock, actor, advisor_id, active)
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused as refused:
         return d.render.msg("access.admin_only") if refused.code == "admin_only" else None
     if applied.value is not None:

@@ -54,7 +54,7 @@ async def send_search(update: Update, context: Context, text: str) -> None:
     if not text.strip():
         await send(update, d.render.msg("household.search_usage"))
         return
-    found, next_due = d.db.read(with_actor(update, work))
+    found, next_due = await d.db.read(with_actor(update, work))
     if not found:
         await send(update, d.render.msg("household.search_none", text=text))
     elif len(found) == 1:
@@ -74,7 +74,7 @@ async def send_my_households(update: Update, context: Context, page: int,
         rows, number, pages = households.page(session, d.clock, actor, page)
         return rows, number, pages, households.next_due(session, d.clock, rows)
 
-    rows, page, pages, next_due = d.db.read(with_actor(update, work))
+    rows, page, pages, next_due = await d.db.read(with_actor(update, work))
     text = d.render.msg("household.my_households", page=page, pages=pages, count=len(rows))
     keyboard = keyboards.household_list(d.render, rows, page, pages, next_due)
     if replace:
@@ -98,7 +98,7 @@ async def send_address(update: Update, context: Context, household_id: int) -> N
     household, home = found
     shown = await chat.send_message(d.render.msg("household.address", h=household, home=home),
                                     protect_content=True)
-    d.db.read(lambda s: households.show_address_later(s, d.clock, chat.id, shown.message_id))
+    await d.db.read(lambda s: households.show_address_later(s, d.clock, chat.id, shown.message_id))
 
 
 async def choose_assignee(update: Update, context: Context, household_id: int) -> None:
@@ -121,7 +121,7 @@ async def reassign(update: Update, context: Context, household_id: int, advisor_
         return households.reassign(session, d.clock, actor, household_id, advisor_id)
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
         await send(update, d.render.msg("household.unknown"))
         return
@@ -153,8 +153,8 @@ async def confirm_close(update: Update, context: Context, household_id: int) -> 
 async def close(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, lambda s, actor: households.close(
-            s, d.clock, actor, household_id)))
+        applied = await d.db.apply(update.update_id, with_actor(
+            update, lambda s, actor: households.close(s, d.clock, actor, household_id)))
     except Refused as refused:
         await send(update, d.render.msg("household.refused", code=refused.code))
         return
@@ -165,6 +165,6 @@ async def close(update: Update, context: Context, household_id: int) -> None:
 async def closed_notice(update: Update, context: Context, household_id: int) -> str | None:
     """"L'accompagnement de … est clos." when the household's support is closed, else None."""
     d = deps(context)
-    household = d.db.read(with_actor(update, lambda s, actor: households.closed(
+    household = await d.db.read(with_actor(update, lambda s, actor: households.closed(
         s, actor, household_id)))
     return d.render.text("reminders.support_closed", h=household) if household else None

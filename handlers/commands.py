@@ -21,14 +21,14 @@ def _args(context: Context) -> str:
 
 async def start(update: Update, context: Context) -> None:
     d = deps(context)
-    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
     await send(update, d.render.msg("access.welcome", advisor=advisor,
                                     role_label=role_labels(context)[advisor.role]))
 
 
 async def help_(update: Update, context: Context) -> None:
     d = deps(context)
-    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
     await send(update, d.render.msg("access.help", advisor=advisor))
     # In the middle of a form (/aide does not pause it): its question again, to answer.
     await forms.resume_current(update, context, d.render.msg("forms.back_to_question"))
@@ -50,7 +50,7 @@ async def _on_household(update: Update, context: Context,
             return found[0] if len(found) == 1 else None
         return households.open_household(session, d.clock, actor)
 
-    household = d.db.read(with_actor(update, find))
+    household = await d.db.read(with_actor(update, find))
     if household is None:
         await send(update, d.render.msg("household.which"))
         return
@@ -77,7 +77,7 @@ async def resume(update: Update, context: Context) -> None:
         run = engine.active() or engine.latest_paused()
         return engine.resume(run.id or 0) if run else None
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    applied = await d.db.apply(update.update_id, with_actor(update, work))
     if applied.duplicate:
         await forms.resume_current(update, context)
     elif applied.value is None:
@@ -96,13 +96,13 @@ async def my_households(update: Update, context: Context) -> None:
 
 async def close(update: Update, context: Context) -> None:
     d = deps(context)
-    d.db.read(with_actor(update, lambda s, actor: households.close_card(s, actor)))
+    await d.db.read(with_actor(update, lambda s, actor: households.close_card(s, actor)))
     await send(update, d.render.msg("household.card_closed"))
 
 
 async def invite(update: Update, context: Context) -> None:
     d = deps(context)
-    advisor = d.db.read(with_actor(update, lambda _s, actor: actor))
+    advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
     try:
         advisors.require_admin(advisor)
     except Refused:
@@ -121,7 +121,7 @@ async def send_team(update: Update, context: Context, prefix: str = "") -> None:
     def work(session: Session, actor: Advisor) -> tuple[Advisor, list[Advisor]]:
         return actor, advisors.team(session)
 
-    me, members = d.db.read(with_actor(update, work))
+    me, members = await d.db.read(with_actor(update, work))
     is_admin = me.is_admin
     text = d.render.msg("team.team", members=members, role_labels=role_labels(context),
                         is_admin=is_admin)

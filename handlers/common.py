@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.deps import Deps
 from bot.render import split_message
 from storage import advisors
+from storage.db import lock_chat
 from storage.errors import Refused
 from storage.models import Advisor, Role
 
@@ -42,7 +43,19 @@ def actor_in(session: Session, update: Update) -> Advisor:
 
 
 def with_actor(update: Update, fn: Callable[[Session, Advisor], T]) -> Callable[[Session], T]:
-    return lambda session: fn(session, actor_in(session, update))
+    """The update's use case as one transaction: the chat's lock first (two instances never
+    interleave one chat, storage.db.lock_chat), then the advisor identified again in this
+    transaction (deactivated since the gate let the update in: refused, nothing applied),
+    then `fn`. Awaited through the pool: `await d.db.apply(update.update_id,
+    with_actor(update, fn))`, `await d.db.read(with_actor(update, fn))`."""
+    chat = update.effective_chat
+
+    def work(session: Session) -> T:
+        if chat is not None:
+            lock_chat(session, chat.id)
+        return fn(session, actor_in(session, update))
+
+    return work
 
 
 async def read_or_say(update: Update, context: Context, fn: Callable[[Session, Advisor], T]
@@ -50,7 +63,7 @@ async def read_or_say(update: Update, context: Context, fn: Callable[[Session, A
     """Read for the acting advisor; a refusal (not hers, gone…) is said, and gives None."""
     d = deps(context)
     try:
-        return d.db.read(with_actor(update, fn))
+        return await d.db.read(with_actor(update, fn))
     except Refused as refused:
         await send(update, d.render.msg("household.refused", code=refused.code))
         return None

@@ -105,7 +105,7 @@ async def resume_current(update: Update, context: Context, prefix: str = "") -> 
         run = engine.active()
         return engine.current(run) if run else None
 
-    step = deps(context).db.read(with_actor(update, work))
+    step = await deps(context).db.read(with_actor(update, work))
     if step is None:
         return False
     await show(update, context, step, prefix)
@@ -134,7 +134,8 @@ async def start_form(update: Update, context: Context, form: str,
         return Engine(session, d.clock, actor).start(form, household, form_context, initial)
 
     try:
-        applied = d.db.apply(None if follow_up else update.update_id, with_actor(update, work))
+        applied = await d.db.apply(None if follow_up else update.update_id,
+                                   with_actor(update, work))
     except Refused as refused:
         await send(update, d.render.msg("household.refused", code=refused.code))
         return
@@ -188,7 +189,7 @@ async def on_form_button(update: Update, context: Context, parts: list[str]) -> 
         return actions[action]()
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused as refused:
         return _refusal(context, refused)
     if applied.value is None:
@@ -268,7 +269,7 @@ async def on_resume(update: Update, context: Context, run_id: int, cancel: bool,
         return engine.cancel(run_id, confirmed) if cancel else engine.resume(run_id)
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused as refused:
         return _refusal(context, refused)
     if applied.value is not None:
@@ -290,7 +291,7 @@ async def on_duplicates(update: Update, context: Context, run_id: int, action: s
         return engine.set_aside_duplicates(run_id, household_ids, action == "c")
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
         if action != "o":
             return d.render.msg("forms.closed")
@@ -321,6 +322,6 @@ async def pause_for_command(update: Update, context: Context) -> str:
         run = engine.pause_active()
         return engine.current(run) if run else None
 
-    step = d.db.read(with_actor(update, work))
+    step = await d.db.read(with_actor(update, work))
     return d.render.msg("forms.paused_by_command", step=step) if step else ""
 

@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ExtBot
 from bot.ratelimit import NO_RETRY
 from handlers.common import Context, deps, display_name, role_labels, send
 from storage import advisors, security
+from storage.db import lock_chat
 from storage.errors import Refused
 from storage.models import Advisor
 
@@ -55,13 +56,13 @@ async def _admitted(update: Update, context: Context) -> bool:
             return advisor, False
         return None, security.refuse_sender(session, d.clock, user.id, attempted)
 
-    advisor, say = d.db.read(check)
+    advisor, say = await d.db.read(check)
     if advisor is not None:
         return True
     if code:
         if await _accept_invitation(update, context, code):
             return False
-        say = d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
+        say = await d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
     await _refuse(update, context, "access.invitation_invalid" if code else "access.refusal",
                   say)
     return False
@@ -122,10 +123,11 @@ async def _accept_invitation(update: Update, context: Context, code: str) -> boo
     assert user is not None
 
     def work(session: Session) -> Advisor:
+        lock_chat(session, user.id)  # her private chat's id is her Telegram id
         return advisors.accept(session, d.clock, code, user.id, display_name(update))
 
     try:
-        applied = d.db.apply(update.update_id, work)
+        applied = await d.db.apply(update.update_id, work)
     except Refused:
         return False
     advisor: Advisor | None = applied.value
@@ -144,7 +146,7 @@ async def _leave(update: Update, context: Context) -> None:
     if member is not None and member.new_chat_member.status in ("left", "kicked"):
         return  # removed from the group: nothing to say
     d = deps(context)
-    say = d.db.read(lambda s: security.refuse_sender(s, d.clock, chat.id, _attempt(update),
+    say = await d.db.read(lambda s: security.refuse_sender(s, d.clock, chat.id, _attempt(update),
                                                      group=True))
     if update.callback_query is not None:
         await _quietly(_bot(context).answer_callback_query(update.callback_query.id,

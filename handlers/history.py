@@ -31,7 +31,7 @@ async def _apply(update: Update, context: Context, fn: Callable[[Session, Adviso
     """Apply for the acting advisor; a refusal is said; a redelivered update gives None."""
     d = deps(context)
     try:
-        return d.db.apply(update.update_id, with_actor(update, fn)).value
+        return (await d.db.apply(update.update_id, with_actor(update, fn))).value
     except Refused as refused:
         await send(update, d.render.msg("history.refused", code=refused.code))
         return None
@@ -41,7 +41,7 @@ async def _read(update: Update, context: Context, fn: Callable[[Session, Advisor
                 ) -> T | None:
     d = deps(context)
     try:
-        return d.db.read(with_actor(update, fn))
+        return await d.db.read(with_actor(update, fn))
     except Refused as refused:
         await send(update, d.render.msg("history.refused", code=refused.code))
         return None

@@ -9,10 +9,9 @@ from telegram import Update
 
 from handlers import forms, history_keyboards
 from handlers.common import Context, deps, send, with_actor
-from storage import households, notes
-from storage.clock import Clock
+from storage import filing, households, notes
 from storage.errors import Refused
-from storage.forms.engine import Engine, Step
+from storage.forms.engine import Step
 from storage.models import Advisor, Household, Note, PendingFile
 from storage.validators import Invalid, clean_name
 
@@ -23,24 +22,12 @@ async def on_text(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     text = message.text
 
-    def work(session: Session, actor: Advisor
-             ) -> Step | tuple[Note, Household] | tuple[Note, Household, Household] | None:
-        engine = Engine(session, d.clock, actor)
-        run = engine.active()
-        if run is not None:
-            return engine.answer_text(run, text)
-        moved = notes.move_typed(session, d.clock, actor, text)
-        if moved is not None:
-            return moved
-        household = households.open_household(session, d.clock, actor)
-        if household is None:
-            return None
-        return notes.add(session, d.clock, actor, household, "texte", text), household
-
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(
+            update, lambda s, actor: filing.typed(s, d.clock, actor, text)))
     except Invalid as invalid:  # a note with control or bidi characters: nothing stored
         await send(update, d.render.msg("forms.invalid", error=invalid))
+        return
     except Refused as refused:  # a reference typed to move a note, unknown or not hers
         await send(update, d.render.msg("history.refused", code=refused.code))
         return
@@ -74,16 +61,6 @@ def _file_of(update: Update) -> tuple[str, str, str, str | None] | None:
     return None
 
 
-def _target(session: Session, clock: Clock, actor: Advisor) -> tuple[Household | None, bool]:
-    """Where a file goes: the household of the form in progress, else the open card."""
-    run = Engine(session, clock, actor).active()
-    if run is not None:
-        household = households.get(session, clock, actor, run.household_id) \
-            if run.household_id else None
-        return household, True
-    return households.open_household(session, clock, actor), False
-
-
 async def note_added(update: Update, context: Context, note: Note, household: Household
                      ) -> None:
     """The confirmation: ↩️ Annuler and ↪️ Déplacer (a note sent to the wrong card), its type."""
@@ -101,7 +78,7 @@ async def keep_pending(update: Update, context: Context, kind: str, file_id: str
         return notes.keep_pending(session, d.clock, actor, kind, file_id, unique_id, name,
                                   caption)
 
-    applied = d.db.apply(update.update_id, with_actor(update, work))
+    applied = await d.db.apply(update.update_id, with_actor(update, work))
     if applied.value is not None:
         pending, targets = applied.value
         await send(update, d.render.msg("history.pending_kept", targets=targets),
@@ -115,8 +92,8 @@ async def on_file(update: Update, context: Context) -> None:
         await send(update, d.render.msg("general.unsupported"))
         return
     kind, file_id, unique_id, name = found
-    household, in_form = d.db.read(
-        with_actor(update, lambda s, actor: _target(s, d.clock, actor)))
+    household, in_form = await d.db.read(
+        with_actor(update, lambda s, actor: filing.file_target(s, d.clock, actor)))
     caption = (update.effective_message.caption or "") if update.effective_message else ""
     if household is None:
         if in_form:
@@ -132,7 +109,7 @@ async def on_file(update: Update, context: Context) -> None:
         return notes.add(session, d.clock, actor, target, kind, caption, attachment), target
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused:
         path.unlink(missing_ok=True)
         await send(update, d.render.msg("household.unknown"))

@@ -37,9 +37,8 @@ class TelegramSender:
                                 keyboards.reminder_list(self.d.render, items))
 
     async def send_digest(self, advisor: Advisor, day: date) -> bool:
-        with self.d.db.session() as session:
-            groups = reminders.digest(session, self.d.clock, advisor,
-                                      day + timedelta(days=DIGEST_DAYS))
+        groups = await self.d.db.read(lambda session: reminders.digest(
+            session, self.d.clock, advisor, day + timedelta(days=DIGEST_DAYS)))
         if not groups:
             return True  # nothing due: no message
         text = self.d.render.msg("reminders.digest", groups=groups, day=day,

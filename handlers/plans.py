@@ -106,18 +106,31 @@ async def send_versions(update: Update, context: Context, household_id: int) -> 
 async def _deliver(update: Update, context: Context, household: Household, name: str,
                    make: Callable[[], bytes], record: Callable[[Session, Advisor, Path], Any],
                    caption: str) -> None:
-    """Make a PDF off the event loop, keep it, record it, send it."""
+    """Make a PDF in a worker (WeasyPrint takes half a second: the other chats go on), the
+    upload action shown meanwhile; keep it, record it in its own transaction, send it."""
     d = deps(context)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
-    pdf = await asyncio.to_thread(make)
     # Each file generated is kept: the time in its name keeps versions of a day apart.
     stamp = d.clock.local_now().strftime("%Y%m%d-%H%M%S-%f")
     path = documents.folder(d.settings.data_dir, household) / f"{Path(name).stem}-{stamp}.pdf"
-    path.write_bytes(pdf)
-    d.db.read(with_actor(update, lambda s, actor: record(s, actor, path)))
+
+    def make_and_keep() -> bytes:
+        pdf = make()
+        path.write_bytes(pdf)
+        return pdf
+
+    rendering = asyncio.ensure_future(d.db.run(make_and_keep))
+    while not rendering.done():
+        # Telegram shows the action 5 s at most: said again while the PDF is not ready.
+        await chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        await asyncio.wait({rendering}, timeout=UPLOAD_ACTION_SECONDS)
+    pdf = rendering.result()
+    await d.db.apply(None, with_actor(update, lambda s, actor: record(s, actor, path)))
     await chat.send_document(pdf, filename=name, caption=caption)
+
+
+UPLOAD_ACTION_SECONDS = 4.0
 
 
 async def send_ppal(update: Update, context: Context, household_id: int,

@@ -31,7 +31,7 @@ async def on_button(update: Update, context: Context, reminder_id: int, action: 
         return reminder_answers.answer(session, d.clock, actor, reminder_id, action)
 
     try:
-        applied = d.db.apply(update.update_id, with_actor(update, work))
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
     except Refused as refused:
         return d.render.text("errors.invalid", code=refused.code, p={})
     if applied.value is None:
@@ -81,7 +81,7 @@ async def _rent_alert(update: Update, context: Context, household: Household,
 async def today(update: Update, context: Context) -> None:
     d = deps(context)
     day = d.clock.today()
-    groups = d.db.read(with_actor(update, lambda s, actor: reminders.digest(
+    groups = await d.db.read(with_actor(update, lambda s, actor: reminders.digest(
         s, d.clock, actor, day, listing="aujourdhui")))
     await send(update, d.render.msg("reminders.digest", groups=groups, day=day,
                                     title=d.render.label("today_title")))
@@ -91,7 +91,7 @@ async def upcoming(update: Update, context: Context) -> None:
     d = deps(context)
     day = d.clock.today()
     until = day + timedelta(days=UPCOMING_DAYS)
-    groups = d.db.read(with_actor(update, lambda s, actor: reminders.digest(
+    groups = await d.db.read(with_actor(update, lambda s, actor: reminders.digest(
         s, d.clock, actor, until, listing="echeances")))
     await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day, until=until))
 

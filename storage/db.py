@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, create_engine, delete
@@ -129,3 +131,53 @@ class Database:
             result = session.exec(delete(ProcessedUpdate).where(
                 col(ProcessedUpdate.at) < self.clock.now() - PROCESSED_KEPT))
             return int(result.rowcount or 0)
+
+
+def lock_chat(session: Session, chat_id: int) -> None:
+    """Serialise the updates of one chat across instances: taken first in the update's
+    transaction, released by its commit or rollback, so that two instances behind a load
+    balancer never interleave one chat's answers (a form's two answers, a double tap).
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by the chat id (other chats go on).
+    SQLite: nothing to take, every transaction begins with `BEGIN IMMEDIATE` (see
+    make_engine), which already lets one writer at a time in the whole database.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:chat)").bindparams(chat=chat_id))  # type: ignore[call-overload]
+
+
+class Offloaded:
+    """The database as the handlers see it: the same transactions as `Database`, run in a
+    bounded pool of worker threads, so that the event loop goes on with the other chats while
+    one update waits for SQL (or for a PDF, see `run`).
+
+    `apply`/`read` are awaited; the command line, the tests and the reminders' tick use the
+    synchronous `Database` (`sync`) directly.
+    """
+
+    def __init__(self, db: Database, workers: int = 8) -> None:
+        self.sync = db
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hlm-worker")
+
+    @property
+    def engine(self) -> Engine:
+        return self.sync.engine
+
+    def session(self) -> AbstractContextManager[Session]:
+        """A synchronous unit of work, for what runs outside an update (start, command line)."""
+        return self.sync.session()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Any blocking work (SQL, a PDF) in the pool; the loop waits without blocking."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        return await self.run(self.sync.read, fn)
+
+    async def apply(self, update_id: int | None, fn: Callable[[Session], T]) -> Applied[T]:
+        return await self.run(self.sync.apply, update_id, fn)
+
+    def close(self) -> None:
+        """Wait for the work in flight (its transactions commit), then stop the threads."""
+        self.pool.shutdown(wait=True)

@@ -21,6 +21,7 @@ from handlers.notify import TelegramSender
 from reminders.tick import Ticker
 from storage import advisors, households, tenancy
 from storage.clock import FixedClock
+from storage.db import Offloaded
 from storage.households import HouseholdData
 from storage.models import Advisor, Reminder, ReminderStatus, Role
 
@@ -55,7 +56,7 @@ def setup(db, clock, sophie_wrote: bool) -> None:
 
 def ticker(db, clock, bot: FakeBot) -> Ticker:
     render = Renderer(PARIS)
-    d = Deps(Settings.from_values({}), clock, db, render,
+    d = Deps(Settings.from_values({}), clock, Offloaded(db), render,
              DocumentMaker(render, Organisation("MDL")))
     return Ticker(db, clock, TelegramSender(bot, d), "a")  # type: ignore[arg-type]
 
