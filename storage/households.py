@@ -211,7 +211,8 @@ def _narrowed_by_trigrams(query: SelectOfScalar[Household], words: list[str]
     if not phrases:
         return query
     matching = text("SELECT rowid FROM household_search WHERE household_search MATCH :phrases"
-                    ).bindparams(bindparam("phrases", " AND ".join(phrases))).columns(column("rowid"))
+                    ).bindparams(bindparam("phrases", " AND ".join(phrases))
+                                 ).columns(column("rowid"))
     return query.where(col(Household.id).in_(matching))
 
 
