@@ -30,6 +30,9 @@ bench: install
 	$(VENV)/bin/python bench/reminders_claim.py
 	$(VENV)/bin/python bench/stranger_flood.py
 	$(VENV)/bin/python bench/reminders_send.py
+	$(VENV)/bin/python bench/search_scale.py
+	$(VENV)/bin/python bench/import_scale.py
+	$(VENV)/bin/python bench/rss_scale.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="FICHIER")
     importing.add_argument("--dry-run", action="store_true",
                            help="vérifier le fichier sans rien importer")
+    saving = sub.add_parser("backup", help="sauvegarder la base et les fichiers (bot en marche)")
+    saving.add_argument("folder", type=Path, metavar="DOSSIER")
+    restoring = sub.add_parser("restore", help="restaurer une sauvegarde (bot arrêté)")
+    restoring.add_argument("folder", type=Path, metavar="DOSSIER")
+    restoring.add_argument("--force", action="store_true",
+                           help="remplacer une base qui contient déjà des données")
     return parser
 
 
@@ -56,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             log.critical("the bot stopped on an error", exc_info=True)
             return 1
         return 0
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args)
     deps = app.make_deps(settings)
     app.prepare(deps)
     if args.command == "migrate":
@@ -64,6 +72,28 @@ def main(argv: list[str] | None = None) -> int:
     from bot.importing import run_import
 
     return run_import(deps, args.file, dry_run=args.dry_run)
+
+
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Before `make_deps`: a restore must not migrate (nor add the admins to) the database it
+    is about to replace."""
+    from bot import backup
+    from bot.render import Renderer
+
+    render = Renderer(settings.timezone)
+    try:
+        if args.command == "backup":
+            manifest = backup.backup(settings.database_url, settings.data_dir, args.folder)
+            print(render.text("cli.backup_done", manifest=manifest, path=args.folder))
+        else:
+            manifest = backup.restore(settings.database_url, settings.data_dir, args.folder,
+                                      force=args.force)
+            print(render.text("cli.restore_done", manifest=manifest, path=args.folder))
+    except backup.BackupError as error:
+        print(render.text("cli.backup_error", code=error.code, params=error.params),
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -379,14 +379,15 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
         current = tenancy.of(session, household)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
-            tenancy.save(session, clock, None, household, wanted)
+            tenancy.save(session, clock, None, household, wanted)  # re-derives the reminders
             changed = True
+    # The arrears and the bilan change the reminders too: derived once for both (a sync
+    # is the import's main cost), after both are written.
+    facts_changed = False
     if row.debt is not None:
         opened = ledger.record_opening(session, clock, None, household,
                                        row.debt_on or clock.today(), row.debt, comment=source)
-        if opened is not None:
-            reminders.sync(session, clock, household)
-            changed = True
+        facts_changed = opened is not None
     if row.next_bilan is not None:
         planned = session.exec(select(FreeReminder).where(
             FreeReminder.household_id == household.id, FreeReminder.kind == "bilan",
@@ -395,9 +396,10 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
             session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
                                      due_on=row.next_bilan, created_at=clock.now()))
             session.flush()
-            reminders.sync(session, clock, household)
-            changed = True
-    return changed
+            facts_changed = True
+    if facts_changed:
+        reminders.sync(session, clock, household)
+    return changed or facts_changed
 
 
 class ImportFailed(Exception):
