@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from storage import search_index
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -41,8 +43,10 @@ def _run(engine: Engine, migrate: Callable[[Config], None]) -> None:
                 config = _config(engine)
                 config.attributes["connection"] = connection
                 migrate(config)
-            if sqlite and raw.execute("PRAGMA foreign_key_check").fetchall():
-                raise RuntimeError("the migration left rows pointing to nothing")
+            if sqlite:
+                if raw.execute("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError("the migration left rows pointing to nothing")
+                search_index.repair(raw)
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys=ON")

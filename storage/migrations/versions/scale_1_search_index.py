@@ -13,37 +13,12 @@ from typing import Sequence, Union
 
 from alembic import op
 
+from storage import search_index
+
 revision: str = 'scale_1'
 down_revision: Union[str, None] = 'ledger_1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
-
-# Triggers are dropped when a later batch migration recreates `household` on SQLite: such a
-# migration must run `SQLITE_TRIGGERS` again (and `rebuild`), see `sqlite_index`.
-SQLITE_TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS household_search_insert AFTER INSERT ON household BEGIN
-         INSERT INTO household_search(rowid, search_key) VALUES (new.id, new.search_key);
-       END""",
-    """CREATE TRIGGER IF NOT EXISTS household_search_delete AFTER DELETE ON household BEGIN
-         INSERT INTO household_search(household_search, rowid, search_key)
-           VALUES ('delete', old.id, old.search_key);
-       END""",
-    """CREATE TRIGGER IF NOT EXISTS household_search_update AFTER UPDATE OF search_key ON household
-       BEGIN
-         INSERT INTO household_search(household_search, rowid, search_key)
-           VALUES ('delete', old.id, old.search_key);
-         INSERT INTO household_search(rowid, search_key) VALUES (new.id, new.search_key);
-       END""",
-)
-
-
-def sqlite_index() -> None:
-    op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS household_search USING fts5("
-               "search_key, content='household', content_rowid='id', tokenize='trigram')")
-    for trigger in SQLITE_TRIGGERS:
-        op.execute(trigger)
-    op.execute("INSERT INTO household_search(household_search) VALUES ('rebuild')")
-
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
@@ -51,13 +26,13 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_household_search_key_trgm ON household "
                    "USING gin (search_key gin_trgm_ops)")
     else:
-        sqlite_index()
+        search_index.create(op.execute)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP INDEX IF EXISTS ix_household_search_key_trgm")
     else:
-        for name in ('insert', 'delete', 'update'):
-            op.execute(f"DROP TRIGGER IF EXISTS household_search_{name}")
+        for name in search_index.TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS household_search")
