@@ -13,6 +13,7 @@ The rules of what is due are in reminders.rules; this module stores their result
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -128,7 +129,12 @@ def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
     reminder.attempts = 0
 
 
-SYNC_CHUNK = 50  # households per transaction of the pass: a write lock held briefly
+SYNC_CHUNK = 50  # households per transaction of the pass at most
+# SQLite has one writer: a chunk holds the write lock this long at most, then the pass leaves
+# it free long enough for a waiting transaction's busy handler (polling every 50 ms or so)
+# to take it; without the pause, an advisor's answer waited for the whole pass.
+CHUNK_SECONDS = 0.05
+SQLITE_PAUSE = 0.06
 
 
 def due_for_derivation(session: Session, today: date) -> list[int]:
@@ -149,23 +155,27 @@ def sync_due(db: Database, clock: Clock, stop: Event | None = None,
     today = clock.today()
     with db.session() as session:
         ids = due_for_derivation(session, today)
-    done = 0
-    for first in range(0, len(ids), chunk):
-        if stop is not None and stop.is_set():
-            break
+    done, pending = 0, iter(ids)
+    pause = SQLITE_PAUSE if db.engine.dialect.name == "sqlite" else 0.0
+    stop = stop or Event()
+    while True:
         with db.session() as session:
-            for household_id in ids[first:first + chunk]:
+            began, count = time.monotonic(), 0
+            for household_id in pending:
                 household = session.get(Household, household_id)
-                if household is None or household.status != "actif":
-                    continue
-                try:
-                    with session.begin_nested():  # one household's trouble stops no other
-                        phases.refresh(session, clock, household)
-                        sync(session, clock, household)
-                    done += 1
-                except Exception:  # its day stays: tried again at the next pass
-                    log.exception("reminders of household %s not derived", household_id)
-    return done
+                if household is not None and household.status == "actif":
+                    try:
+                        with session.begin_nested():  # one household's trouble stops no other
+                            phases.refresh(session, clock, household)
+                            sync(session, clock, household)
+                        done += 1
+                    except Exception:  # its day stays: tried again at the next pass
+                        log.exception("reminders of household %s not derived", household_id)
+                count += 1
+                if count >= chunk or time.monotonic() - began > CHUNK_SECONDS:
+                    break
+        if count == 0 or stop.wait(pause):  # all done, or the bot stops
+            return done
 
 
 def claim(session: Session, clock: Clock, owner: str, limit: int = CLAIM_BATCH
