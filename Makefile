@@ -28,6 +28,8 @@ bench: install
 	$(VENV)/bin/python bench/diagnostic_latency.py
 	$(VENV)/bin/python bench/ppal_pdf.py
 	$(VENV)/bin/python bench/reminders_claim.py
+	$(VENV)/bin/python bench/reminders_derive.py
+	$(VENV)/bin/python bench/reminders_start.py
 	$(VENV)/bin/python bench/stranger_flood.py
 	$(VENV)/bin/python bench/reminders_send.py
 	$(VENV)/bin/python bench/search_scale.py

@@ -5,7 +5,7 @@
 Each household has a sub-let home since September 2026 (rent, insurance, glissement calendar)
 and a support start, and nothing was ever sent: on 15 March 2027 six months of rent checks,
 insurance notices, bilans and glissement reviews are due at once — the worst backlog. Measures
-`sync_all` (derive every household's reminders and store what changed: the first time, all
+`sync_due` (derive every household's reminders and store what changed: the first time, all
 of them; then again, when nothing changed) and claiming every reminder due now in the tick's
 batches. SQLite file by default.
 """
@@ -62,12 +62,10 @@ def main(count: int, url: str | None, batch: int) -> None:
         upgrade(db.engine)
         populate(db, count)
         start = time.perf_counter()
-        with db.session() as session:
-            reminders.sync_all(session, clock)
+        reminders.sync_due(db, clock)
         first_sync = time.perf_counter() - start
         start = time.perf_counter()
-        with db.session() as session:
-            reminders.sync_all(session, clock)
+        reminders.sync_due(db, clock)
         resync = time.perf_counter() - start
         with db.session() as session:
             stored = session.exec(select(func.count()).select_from(Reminder)).one()

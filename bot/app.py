@@ -73,6 +73,8 @@ async def _start_reminders(app: Application) -> None:
     async def tick(_context: object) -> None:
         await ticker.tick()
 
+    app.bot_data["ticker"] = ticker
+
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=1, name="reminders")
 
@@ -80,6 +82,13 @@ async def _start_reminders(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     await set_menu(app)
     await _start_reminders(app)
+
+
+async def _post_stop(app: Application) -> None:
+    """A derivation in progress (a large caseload's first) ends after its chunk."""
+    ticker: Ticker | None = app.bot_data.get("ticker")
+    if ticker is not None:
+        await ticker.close()
 
 
 def build(d: Deps) -> Application:
@@ -95,6 +104,7 @@ def build(d: Deps) -> Application:
         .rate_limiter(RateLimiter(max_retries=3))
         .defaults(defaults)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .updater(None)  # bot.polling confirms updates only once handled
         .build()
     )

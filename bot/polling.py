@@ -77,6 +77,8 @@ async def serve(app: Application) -> None:
             await _poll(app, stop)
         finally:
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
 
 
 def run(app: Application) -> None:

@@ -74,6 +74,45 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     return found
 
 
+LOOKAHEAD_DAYS = 366  # a household with nothing ahead is derived again after this long
+
+
+def next_change(facts: Facts, today: date) -> date | None:
+    """The first day after `today` on which `due_items` (or the rent account it reads) may
+    differ with time alone: a date entering the horizon, a date passing (a periodic kind's
+    latest past occurrence replaces the one before; the month's due is written in the
+    ledger), an impayé notice leaving its window. Early is harmless (the set is derived
+    again and found unchanged); late would lose a reminder. None: not active, nothing ever.
+    """
+    if facts.household.status != "actif":
+        return None
+    far = today + timedelta(days=LOOKAHEAD_DAYS)
+    days: list[date] = []
+    ahead = far + timedelta(days=HORIZON_DAYS)  # generators see as far as `far` will
+    for due in (_rent(facts, ahead) + _insurance_dates(facts, ahead) + _glissement(facts, ahead)
+                + _bilans(facts, ahead) + _plan_steps(facts, ahead) + _evaluation(facts, ahead)):
+        days += [due.due_on - timedelta(days=HORIZON_DAYS), due.due_on]
+    if facts.tenancy is not None:
+        recorded_on = facts.tenancy_recorded_on or facts.tenancy.entry_date or today
+        for _month, due_on in ledger.months_due(facts.tenancy, recorded_on, far):
+            # The due written in the ledger; its check (a plan's instalment missed, too).
+            days += [due_on, due_on + timedelta(days=facts.rent_check_delay)]
+    for step in facts.free:
+        if step.kind == "prevention":  # its notice leaves the window NOTICE_DAYS later
+            days.append((step.cancelled_on or step.created_at.date())
+                        + timedelta(days=NOTICE_DAYS + 1))
+    return min((d for d in days if today < d <= far), default=far)
+
+
+def _insurance_dates(facts: Facts, horizon: date) -> list[Due]:
+    """Every insurance reminder up to `horizon`, past ones included (for `next_change`)."""
+    tenancy = facts.tenancy
+    if tenancy is None or tenancy.insurance_expiry is None:
+        return []
+    return _insurance(facts, tenancy.insurance_expiry - timedelta(days=INSURANCE_NOTICE_DAYS + 1),
+                      horizon)
+
+
 def _latest_past(found: list[Due], today: date) -> list[Due]:
     """Of a periodic kind, the latest occurrence already due (a household recorded late, or a
     long downtime, does not bring back every past period) and those still to come."""

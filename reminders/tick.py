@@ -7,7 +7,9 @@ waits for the next slot). Sending goes through a `Sender`, so no Telegram object
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
 from storage import advisors as team
-from storage import deletions, households, phases, reminders
+from storage import deletions, households, reminders
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import Advisor, DigestSent, Household, Reminder
@@ -30,6 +32,7 @@ LATE_AFTER = timedelta(hours=1)  # sent this long after its slot: marked late
 GROUP_FROM = 4  # this many late reminders for one advisor go in one message
 DIGEST_AT = time(8, 30)
 FULL_SYNC_EVERY = timedelta(hours=1)
+DERIVE_WAIT = timedelta(seconds=1)  # the tick waits this long for the derivation, no more
 
 
 @dataclass
@@ -74,28 +77,53 @@ class Ticker:
     def __init__(self, db: Database, clock: Clock, sender: Sender, owner: str) -> None:
         self.db, self.clock, self.sender, self.owner = db, clock, sender, owner
         self._last_full_sync: datetime | None = None
+        self._deriving: asyncio.Task[int] | None = None
+        self._stop = threading.Event()  # set at shutdown: the pass ends after its chunk
 
     async def tick(self) -> int:
         """One pass; returns how many reminders were sent."""
         now = self.clock.now()
-        if self._last_full_sync is None or now - self._last_full_sync >= FULL_SYNC_EVERY:
-            try:
-                with self.db.session() as session:
-                    reminders.sync_all(session, self.clock)
-                    phases.refresh_all(session, self.clock)
-            except Exception:  # deriving failed: what is already stored is still sent
-                log.exception("reminders not derived this time")
-            try:
-                self.db.purge_processed()
-            except Exception:
-                log.exception("processed updates not purged this time")
-            self._last_full_sync = now
+        deriving = self._start_derivation(now)
+        if deriving is not None:
+            # A small caseload is derived in a moment, and sent in this same tick; a large one
+            # goes on in its thread while what is already stored is sent.
+            await asyncio.wait({deriving}, timeout=DERIVE_WAIT.total_seconds())
         await self._delete_due()
         if not is_working_time(now, self.clock.tz):
             return 0
         sent = await self._send_due(now)
         await self._digests(now)
         return sent
+
+    def _start_derivation(self, now: datetime) -> asyncio.Task[int] | None:
+        """The hourly derivation, in a worker thread: the event loop answers meanwhile."""
+        if self._deriving is not None and not self._deriving.done():
+            return None  # the previous pass (the first one on a large caseload) goes on
+        if self._last_full_sync is not None and now - self._last_full_sync < FULL_SYNC_EVERY:
+            return None
+        self._last_full_sync = now
+        self._deriving = asyncio.create_task(asyncio.to_thread(self.derive))
+        return self._deriving
+
+    def derive(self) -> int:
+        """The households whose day has come (storage.reminders.sync_due), then the purge of
+        processed updates; returns how many households were derived."""
+        derived = 0
+        try:
+            derived = reminders.sync_due(self.db, self.clock, self._stop)
+        except Exception:  # deriving failed: what is already stored is still sent
+            log.exception("reminders not derived this time")
+        try:
+            self.db.purge_processed()
+        except Exception:
+            log.exception("processed updates not purged this time")
+        return derived
+
+    async def close(self) -> None:
+        """At shutdown: a pass in progress ends after its chunk (committed), and is waited."""
+        self._stop.set()
+        if self._deriving is not None:
+            await asyncio.wait({self._deriving})
 
     async def _delete_due(self) -> None:
         """Messages shown for a while (a confidential address): deleted at any hour."""

@@ -116,6 +116,10 @@ class Household(SQLModel, table=True):
     updated_at: datetime = _utc_column()
     # Lower-case, accent-free text of what a lookup may match (never a confidential address).
     search_key: str = ""
+    # The day its derived reminders, phase or rent dues change with time alone (the hourly
+    # pass re-derives only the households whose day has come; a change of its records
+    # re-derives at once). None: never derived yet (the first pass does it).
+    next_derivation_on: date | None = Field(default=None, index=True)
 
     @property
     def initials(self) -> str:

@@ -31,6 +31,14 @@ def from_facts(tenancy: Tenancy | None, today: date) -> str:
     return "installation"
 
 
+def next_change(tenancy: Tenancy | None, today: date) -> date | None:
+    """The first day after `today` on which `from_facts` gives another phase, if any."""
+    if tenancy is None or tenancy.entry_date is None:
+        return None
+    days = (tenancy.entry_date, add_months(tenancy.entry_date, INSTALLATION_MONTHS))
+    return min((d for d in days if d > today), default=None)
+
+
 def refresh(session: Session, clock: Clock, household: Household) -> bool:
     """Move the phase with the facts (unless set by hand); True if it changed."""
     if household.phase_manual or household.status != "actif":

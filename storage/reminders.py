@@ -13,9 +13,11 @@ The rules of what is due are in reminders.rules; this module stores their result
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from threading import Event
 from typing import Any
 
 from sqlalchemy import and_, or_, update
@@ -23,8 +25,9 @@ from sqlmodel import Session, col, select
 
 from reminders import rules
 from reminders.calendar import slot, slot_after
-from storage import audit, ledger, plans
+from storage import audit, ledger, phases, plans
 from storage.clock import Clock
+from storage.db import Database
 from storage.models import (
     Advisor,
     Bilan,
@@ -88,8 +91,14 @@ def sync(session: Session, clock: Clock, household: Household) -> None:
     """Make the household's stored reminders match what its records make due (the rent
     account first: the months fallen due, and whether the debt is an impayé)."""
     account = ledger.refresh(session, clock, household)
-    wanted = {d.key: d for d in rules.due_items(facts(session, clock, household, account),
-                                                clock.today())}
+    known = facts(session, clock, household, account)
+    today = clock.today()
+    wanted = {d.key: d for d in rules.due_items(known, today)}
+    # When time alone changes this (or the phase): the pass comes back then, not before.
+    days = [d for d in (rules.next_change(known, today), phases.next_change(account.home, today))
+            if d is not None]
+    household.next_derivation_on = min(days) if household.status == "actif" and days else None
+    session.add(household)
     stored = {r.key: r for r in session.exec(select(Reminder).where(
         Reminder.household_id == household.id))}
     now = clock.now()
@@ -120,29 +129,53 @@ def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
     reminder.attempts = 0
 
 
-SYNC_CHUNK = 200
+SYNC_CHUNK = 50  # households per transaction of the pass at most
+# SQLite has one writer: a chunk holds the write lock this long at most, then the pass leaves
+# it free long enough for a waiting transaction's busy handler (polling every 50 ms or so)
+# to take it; without the pause, an advisor's answer waited for the whole pass.
+CHUNK_SECONDS = 0.05
+SQLITE_PAUSE = 0.06
 
 
-def sync_all(session: Session, clock: Clock) -> int:
-    """Every active household: new months, weeks and periods come with time.
+def due_for_derivation(session: Session, today: date) -> list[int]:
+    """The active households whose derivation day has come, or never derived (an imported
+    caseload, a database older than the derivation days): two lookups on the index."""
+    active = Household.status == "actif"
+    never = select(Household.id).where(col(Household.next_derivation_on).is_(None), active)
+    come = select(Household.id).where(col(Household.next_derivation_on) <= today, active)
+    return sorted({i for query in (never, come) for i in session.exec(query) if i is not None})
 
-    The session is emptied every SYNC_CHUNK households: each flush walks the objects it
-    holds, and 10 000 households' reminders in one session would make the pass quadratic.
-    """
-    ids = list(session.exec(select(Household.id).where(Household.status == "actif")))
-    for number, household_id in enumerate(ids, start=1):
-        household = session.get(Household, household_id)
-        if household is None:
-            continue
-        try:
-            with session.begin_nested():  # one household's trouble does not stop the others
-                sync(session, clock, household)
-        except Exception:
-            log.exception("reminders of household %s not derived", household_id)
-        if number % SYNC_CHUNK == 0:
-            session.flush()
-            session.expunge_all()
-    return len(ids)
+
+def sync_due(db: Database, clock: Clock, stop: Event | None = None,
+             chunk: int = SYNC_CHUNK) -> int:
+    """The periodic pass (run in a worker thread, never in the event loop): only the
+    households whose reminders, phase or rent dues time has changed, SYNC_CHUNK per
+    transaction, so that the bot's own transactions get in between. `stop` set: the pass
+    ends after the chunk in progress (what is done is committed). Returns how many."""
+    today = clock.today()
+    with db.session() as session:
+        ids = due_for_derivation(session, today)
+    done, pending = 0, iter(ids)
+    pause = SQLITE_PAUSE if db.engine.dialect.name == "sqlite" else 0.0
+    stop = stop or Event()
+    while True:
+        with db.session() as session:
+            began, count = time.monotonic(), 0
+            for household_id in pending:
+                household = session.get(Household, household_id)
+                if household is not None and household.status == "actif":
+                    try:
+                        with session.begin_nested():  # one household's trouble stops no other
+                            phases.refresh(session, clock, household)
+                            sync(session, clock, household)
+                        done += 1
+                    except Exception:  # its day stays: tried again at the next pass
+                        log.exception("reminders of household %s not derived", household_id)
+                count += 1
+                if count >= chunk or time.monotonic() - began > CHUNK_SECONDS:
+                    break
+        if count == 0 or stop.wait(pause):  # all done, or the bot stops
+            return done
 
 
 def claim(session: Session, clock: Clock, owner: str, limit: int = CLAIM_BATCH
