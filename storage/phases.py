@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from reminders.calendar import add_months
 from storage import audit
@@ -52,16 +52,6 @@ def refresh(session: Session, clock: Clock, household: Household) -> bool:
     session.add(household)
     audit.record(session, clock, None, "household.phase", household, detail=f"{before}>{phase}")
     return True
-
-
-def refresh_all(session: Session, clock: Clock) -> int:
-    """The hourly pass: entry dates and the end of the first months come with time."""
-    changed = 0
-    for household in list(session.exec(select(Household).where(
-            Household.status == "actif", col(Household.phase_manual).is_(False)))):
-        changed += refresh(session, clock, household)
-    session.flush()
-    return changed
 
 
 def set_by_hand(session: Session, clock: Clock, actor: Advisor, household: Household,

@@ -173,13 +173,13 @@ def test_the_phase_follows_the_home_unless_set_by_hand(session, clock, team):
     tenancy.save(session, clock, lea, h, {"adresse": "T3", "entree": entry.isoformat()})
     assert h.phase == "elaboration"
     clock.advance(timedelta(days=10))
-    phases.refresh_all(session, clock)
+    phases.refresh(session, clock, h)
     assert h.phase == "installation"
     clock.advance(timedelta(days=92))
-    phases.refresh_all(session, clock)
+    phases.refresh(session, clock, h)
     assert h.phase == "suivi"
     phases.set_by_hand(session, clock, lea, h, "installation")
-    phases.refresh_all(session, clock)
+    phases.refresh(session, clock, h)
     assert (h.phase, h.phase_manual) == ("installation", True)
     phases.set_by_hand(session, clock, lea, h, None)  # cleared: the facts again
     assert (h.phase, h.phase_manual) == ("suivi", False)

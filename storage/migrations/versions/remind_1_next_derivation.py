@@ -3,7 +3,7 @@
 Existing households get none: the first pass derives them all once (in the background).
 
 Revision ID: remind_1
-Revises: ledger_1
+Revises: scale_1
 Create Date: 2026-12-01 15:20:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "remind_1"
-down_revision: Union[str, None] = "ledger_1"
+down_revision: Union[str, None] = 'scale_1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
