@@ -328,6 +328,11 @@ class Tenancy(SQLModel, table=True):
     main_lease_ref: str = ""
     annex: str = ""  # the annex on sub-letting and transfer conditions
     sublease_start: date | None = None
+    # The convention's examination period (CCH L442-8-3): its length, and its start when the
+    # convention was renewed (None: the sub-lease's signature). The préfet is told 2 months
+    # before it ends.
+    exam_period_months: int = 12
+    exam_period_start: date | None = None
     insurance_expiry: date | None = None
     transferred_on: date | None = None  # glissement done: a direct tenant from then on
     created_at: datetime = _utc_column()

@@ -44,6 +44,8 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     tenancy.main_lease_ref = answers.get("bail_principal") or ""
     tenancy.annex = answers.get("annexe") or ""
     tenancy.sublease_start = _date(answers.get("date_sous_location"))
+    tenancy.exam_period_months = answers.get("periode_examen_mois") or 12
+    tenancy.exam_period_start = _date(answers.get("debut_periode_examen"))
     tenancy.insurance_expiry = _date(answers.get("fin_assurance"))
     tenancy.updated_at = now
     session.add(tenancy)
@@ -67,6 +69,8 @@ def as_answers(home: Tenancy) -> dict[str, Any]:
             "apl_versee_a": home.benefit_paid_to, "bail": home.lease,
             "bail_principal": home.main_lease_ref, "annexe": home.annex,
             "date_sous_location": iso(home.sublease_start),
+            "periode_examen_mois": home.exam_period_months,
+            "debut_periode_examen": iso(home.exam_period_start),
             "fin_assurance": iso(home.insurance_expiry)}
 
 
@@ -108,6 +112,10 @@ def record_review(session: Session, clock: Clock, actor: Advisor, household: Hou
         tenancy.transferred_on = review.transfer_on or held_on
         tenancy.lease = "direct"
         tenancy.updated_at = clock.now()
+        session.add(tenancy)
+    elif renewed := _date(answers.get("debut_periode_examen")):
+        # The convention renewed: a new examination period, a new préfet notice.
+        tenancy.exam_period_start, tenancy.updated_at = renewed, clock.now()
         session.add(tenancy)
     session.flush()
     audit.record(session, clock, actor, "glissement.review", household,
