@@ -402,6 +402,10 @@ class TransferReview(SQLModel, table=True):
     transfer_on: date | None = None
     landlord_agrees: bool = False
     comment: str = ""
+    # Who attended (menage, bailleur, association) and what the bot knew that day (rent
+    # balance, insurance expiry, last bilan): the record's facts beside the conditions.
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     advisor_id: int = Field(foreign_key="advisor.id")
     created_at: datetime = _utc_column()
 

@@ -6,15 +6,18 @@ transaction, so that reminders always follow the records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage import audit, households, phases, reminders
+from reminders.calendar import add_months
+from reminders.rules import PREFET_NOTICE_MONTHS, exam_period_start
+from storage import audit, households, ledger, phases, reminders
 from storage.clock import Clock
 from storage.errors import Refused
-from storage.models import Advisor, FreeReminder, Household, Tenancy, TransferReview
+from storage.models import Advisor, Bilan, FreeReminder, Household, Tenancy, TransferReview
 
 
 def of(session: Session, household: Household) -> Tenancy | None:
@@ -104,6 +107,7 @@ def record_review(session: Session, clock: Clock, actor: Advisor, household: Hou
         decision=answers["decision"], transfer_on=_date(answers.get("date_glissement")),
         landlord_agrees=bool(answers.get("accord_bailleur")),
         comment=answers.get("commentaire") or "", advisor_id=actor.id or 0,
+        attendees=list(answers.get("presents") or []), facts=dict(answers.get("_facts") or {}),
         created_at=clock.now())
     session.add(review)
     if review.decision == "glisser":
@@ -122,6 +126,41 @@ def record_review(session: Session, clock: Clock, actor: Advisor, household: Hou
                  detail=review.decision)
     reminders.sync(session, clock, household)
     return review
+
+
+def review_facts(session: Session, clock: Clock, household: Household) -> dict[str, Any]:
+    """What the bot knows for a review's conditions: the rent balance today (cents), the
+    insurance certificate's expiry, the last bilan held."""
+    home = of(session, household)
+    last = session.exec(select(Bilan).where(Bilan.household_id == household.id)
+                        .order_by(col(Bilan.held_on).desc())).first()
+    return {"balance": ledger.arrears(session, clock, household) if home else None,
+            "insurance": home.insurance_expiry.isoformat()
+            if home and home.insurance_expiry else None,
+            "bilan": last.held_on.isoformat() if last else None}
+
+
+@dataclass(frozen=True)
+class ReviewDocument:
+    household: Household
+    review: TransferReview
+    home: Tenancy | None
+    advisor: Advisor | None
+    period_end: date | None  # the examination period the review falls in
+    deadline: date | None  # the préfet told before this day
+
+
+def review_document(session: Session, household: Household, review_id: int
+                    ) -> ReviewDocument:
+    review = session.get(TransferReview, review_id)
+    if review is None or review.household_id != household.id:
+        raise Refused("household_unknown")
+    home = of(session, household)
+    start = exam_period_start(home) if home else None
+    months = home.exam_period_months if home else 0
+    return ReviewDocument(household, review, home, session.get(Advisor, review.advisor_id),
+                          add_months(start, months) if start else None,
+                          add_months(start, months - PREFET_NOTICE_MONTHS) if start else None)
 
 
 def add_free(session: Session, clock: Clock, actor: Advisor, household: Household,

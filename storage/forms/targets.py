@@ -74,6 +74,7 @@ def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household
     elif spec.target == "glissement":
         review = reminders.next_review(session, household)
         answers["_due"] = review.isoformat() if review else None  # a review long before: asked
+        answers["_facts"] = tenancy.review_facts(session, clock, household)  # beside each condition
     elif spec.target == "bilan":
         version = plans.current(session, household)
         upcoming = plans.next_bilan(version, clock.today() + timedelta(days=1)) \

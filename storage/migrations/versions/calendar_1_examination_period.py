@@ -1,4 +1,5 @@
-"""the sub-let home's examination period (length, start when the convention is renewed)
+"""the sub-let home's examination period (length, start when the convention is renewed);
+who attended a glissement review and the facts known that day
 
 Revision ID: calendar_1
 Revises: ledger_1
@@ -20,9 +21,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("exam_period_months", sa.Integer(), nullable=False,
                                    server_default="12"))
         batch.add_column(sa.Column("exam_period_start", sa.Date(), nullable=True))
+    with op.batch_alter_table("transferreview") as batch:
+        batch.add_column(sa.Column("attendees", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("facts", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("transferreview") as batch:
+        batch.drop_column("facts")
+        batch.drop_column("attendees")
     with op.batch_alter_table("tenancy") as batch:
         batch.drop_column("exam_period_start")
         batch.drop_column("exam_period_months")
