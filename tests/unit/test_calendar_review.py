@@ -34,7 +34,8 @@ def test_a_review_records_who_attended_the_facts_and_makes_its_record(session, c
     ledger.record_opening(session, clock, lea, h, clock.today(), 25000)
     answers = prefill(session, clock, load("glissement"), h)
     owed = ledger.arrears(session, clock, h)
-    assert owed == 25000 and answers["_facts"] == {"balance": owed, "insurance": "2027-09-30", "bilan": None}
+    assert owed == 25000
+    assert answers["_facts"] == {"balance": owed, "insurance": "2027-09-30", "bilan": None}
     assert answers["_due"] == "2027-03-15"
     review = tenancy.record_review(session, clock, lea, h, {
         **answers, "date": "2027-03-15", "presents": ["menage", "bailleur", "association"],
