@@ -405,6 +405,9 @@ class TransferReview(SQLModel, table=True):
     # Who attended (menage, bailleur, association) and what the bot knew that day (rent
     # balance, insurance expiry, last bilan): the record's facts beside the conditions.
     attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The 6-month date it stands for (asked when held long before), or a supplementary one.
+    occurrence: date | None = None
+    extra: bool = False
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     advisor_id: int = Field(foreign_key="advisor.id")
     created_at: datetime = _utc_column()

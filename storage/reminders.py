@@ -78,7 +78,7 @@ def facts(session: Session, clock: Clock, household: Household, account: ledger.
         plan_bilans=(plans.bilan_dates(version) or None) if version else None,
         plan_items=items,
         bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
-        reviews=[r.held_on for r in held],
+        reviews=[r.occurrence or r.held_on for r in held if not r.extra],
         review_history=[(r.held_on, r.decision) for r in held],
         free=free,
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,

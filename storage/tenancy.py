@@ -7,7 +7,7 @@ transaction, so that reminders always follow the records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -107,6 +107,8 @@ def record_review(session: Session, clock: Clock, actor: Advisor, household: Hou
         decision=answers["decision"], transfer_on=_date(answers.get("date_glissement")),
         landlord_agrees=bool(answers.get("accord_bailleur")),
         comment=answers.get("commentaire") or "", advisor_id=actor.id or 0,
+        occurrence=_date(answers.get("revue")) if answers.get("revue") != "supplementaire"
+        else None, extra=answers.get("revue") == "supplementaire",
         attendees=list(answers.get("presents") or []), facts=dict(answers.get("_facts") or {}),
         created_at=clock.now())
     session.add(review)
@@ -138,6 +140,40 @@ def review_facts(session: Session, clock: Clock, household: Household) -> dict[s
             "insurance": home.insurance_expiry.isoformat()
             if home and home.insurance_expiry else None,
             "bilan": last.held_on.isoformat() if last else None}
+
+
+EARLY = timedelta(days=45)  # a review held this long before its date asks which one it is
+AROUND = timedelta(days=270)  # the 6-month dates offered then: the one before, the two after
+
+
+def review_dates(session: Session, household: Household, today: date) -> list[date]:
+    """The 6-month dates of the sub-lease not settled by a review held, from 6 months ago
+    to a year ahead."""
+    home = of(session, household)
+    if home is None or not home.sublet or home.sublease_start is None:
+        return []
+    settled = [r.occurrence or r.held_on for r in session.exec(select(TransferReview).where(
+        TransferReview.household_id == household.id)) if not r.extra]
+    found, number = [], 1
+    while (day := add_months(home.sublease_start, 6 * number)) <= today + timedelta(days=365):
+        if day >= today - timedelta(days=183) and not any(
+                add_months(day, -3) <= held <= day + timedelta(days=60) for held in settled):
+            found.append(day)
+        number += 1
+    return found
+
+
+def review_occurrences(answers: dict[str, Any], held: date | None) -> tuple[list[date], bool]:
+    """Which review a review held on `held` may be, and whether to ask: the one due, not
+    asked (none open: a supplementary review); held long before it, asked among the open
+    6-month dates around it."""
+    due = _date(answers.get("_due"))
+    if due is None:
+        return [], False
+    if held is None or held >= due - EARLY:
+        return [due], False
+    return [d for d in map(date.fromisoformat, answers.get("_reviews") or [])
+            if abs((d - held).days) <= AROUND.days], True
 
 
 @dataclass(frozen=True)

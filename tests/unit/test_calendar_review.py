@@ -12,9 +12,11 @@ from pypdf import PdfReader
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from storage import households, ledger, tenancy
+from storage.forms.engine import Engine
 from storage.forms.spec import load
 from storage.forms.targets import prefill
 from storage.households import HouseholdData
+from storage.models import Advisor, Household, Role
 
 from factories import make_advisor
 
@@ -69,3 +71,55 @@ def test_the_facts_are_shown_beside_their_condition():
     start = render.msg("forms.review_facts", key="date", f=facts)
     assert "250,00 €" in start and "30/09/2027" in start and "10/01/2027" in start
     assert render.msg("forms.review_facts", key="decision", f=facts).strip() == ""
+
+
+def act(db, clock, advisor_id, fn):
+    with db.session() as s:
+        engine = Engine(s, clock, s.get(Advisor, advisor_id))
+        return fn(engine, engine.active(), s)
+
+
+def test_a_review_long_before_its_date_asks_which_review_it_is(db, clock):
+    with db.session() as s:
+        claire = make_advisor(s, clock, 1, "Claire", Role.ADMIN)
+        h = households.create(s, clock, claire, HouseholdData("Dupont", "Ana"))
+        # Sub-let since 15/11/2026: 6-month dates 15/05/2027, 15/11/2027; today 15/03/2027.
+        tenancy.save(s, clock, claire, h, {"loyer": 45000, "jour_echeance": 5,
+                                           "bail": "sous_location", "entree": "2026-11-15",
+                                           "date_sous_location": "2026-11-15"})
+        hid, cid = h.id, claire.id
+    step = act(db, clock, cid, lambda e, r, s: e.start("glissement", s.get(Household, hid)))
+    assert step.answers["_due"] == "2027-05-15"
+    assert step.answers["_reviews"] == ["2027-05-15", "2027-11-15"]
+    act(db, clock, cid, lambda e, r, s: e.today(r, "date"))
+    step = act(db, clock, cid, lambda e, r, s: e.confirm_answer(r, r.step, True))
+    assert step.field.key == "revue"  # not silently the next one
+    assert [(c.value, c.label) for c in step.choices] == [
+        ("2027-05-15", "15/05/2027"), ("2027-11-15", "15/11/2027"),
+        ("supplementaire", "Une revue supplémentaire")]
+    step = act(db, clock, cid, lambda e, r, s: e.choose_value(r, r.step, "supplementaire"))
+    assert step.field.key == "presents"
+    with db.session() as s:
+        h = s.get(Household, hid)
+        review = tenancy.record_review(s, clock, s.get(Advisor, cid), h,
+                                       {**step.answers, "decision": "autre"})
+        assert review.extra and review.occurrence is None
+        # A supplementary review settles nothing: the 15/05 review is still ahead.
+        assert tenancy.review_dates(s, h, clock.today())[0] == date(2027, 5, 15)
+        tenancy.record_review(s, clock, s.get(Advisor, cid), h,
+                              {"date": "2027-03-15", "revue": "2027-05-15", "decision": "autre"})
+        assert tenancy.review_dates(s, h, clock.today())[0] == date(2027, 11, 15)
+        s.commit()
+
+
+def test_a_review_near_its_date_is_that_review_without_asking(db, clock):
+    with db.session() as s:
+        claire = make_advisor(s, clock, 1, "Claire", Role.ADMIN)
+        h = households.create(s, clock, claire, HouseholdData("Dupont", "Ana"))
+        tenancy.save(s, clock, claire, h, {"loyer": 45000, "jour_echeance": 5,
+                                           "bail": "sous_location", "entree": "2026-10-01",
+                                           "date_sous_location": "2026-10-01"})
+        hid, cid = h.id, claire.id
+    act(db, clock, cid, lambda e, r, s: e.start("glissement", s.get(Household, hid)))
+    step = act(db, clock, cid, lambda e, r, s: e.today(r, "date"))
+    assert step.field.key == "presents" and step.answers["revue"] == "2027-04-01"

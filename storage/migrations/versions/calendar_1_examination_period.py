@@ -1,5 +1,5 @@
 """the sub-let home's examination period (length, start when the convention is renewed);
-who attended a glissement review and the facts known that day
+who attended a glissement review, the facts known that day, which review it was
 
 Revision ID: calendar_1
 Revises: ledger_1
@@ -24,10 +24,15 @@ def upgrade() -> None:
     with op.batch_alter_table("transferreview") as batch:
         batch.add_column(sa.Column("attendees", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(sa.Column("facts", sa.JSON(), nullable=False, server_default="{}"))
+        batch.add_column(sa.Column("occurrence", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("extra", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("transferreview") as batch:
+        batch.drop_column("extra")
+        batch.drop_column("occurrence")
         batch.drop_column("facts")
         batch.drop_column("attendees")
     with op.batch_alter_table("tenancy") as batch:
