@@ -1,4 +1,5 @@
-"""The documents the work needs, as PDF: the PPAL, the rapport socio-éducatif, a bilan.
+"""The documents the work needs, as PDF: the PPAL, the rapport socio-éducatif, a bilan, a
+glissement review's record.
 
 HTML from Jinja2 templates (`bot/templates/documents/`, autoescaped), laid out by WeasyPrint
 (Pango does the text, so accents, long words and `<&>"` print as typed). Each file is kept
@@ -19,6 +20,7 @@ from storage.documents import ReportDocument
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
 from storage.plans import Change, Item
+from storage.tenancy import ReviewDocument
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -63,6 +65,12 @@ class DocumentMaker:
                          advisor=found.advisor, today=today, show_address=show_address,
                          diag=load("diagnostic"), axes_field=load("rapport").field("axes"),
                          entry_path=load("menage").field("parcours"))
+
+    def review(self, found: ReviewDocument) -> bytes:
+        """The one-page record of a glissement review, for the landlord."""
+        return self._pdf("revue", h=found.household, review=found.review, home=found.home,
+                         advisor=found.advisor, period_end=found.period_end,
+                         deadline=found.deadline)
 
     def bilan(self, household: Household, bilan: Bilan, version: PlanVersion | None,
               items: list[Item], advisor: Advisor | None) -> bytes:

@@ -15,10 +15,10 @@ from handlers import keyboards
 from handlers.cards import send_card
 from handlers.common import Context, deps, read_or_say, send, with_actor
 from handlers.forms import AFTER_DONE, start_form
-from storage import budget, documents, households, plans
+from storage import budget, documents, households, plans, tenancy
 from storage.forms.engine import Step
 from storage.forms.spec import load
-from storage.models import Advisor, Bilan, Household, PlanVersion
+from storage.models import Advisor, Bilan, Household, PlanVersion, TransferReview
 
 # --- starting the forms ------------------------------------------------------------------------
 
@@ -196,6 +196,26 @@ async def send_report(update: Update, context: Context, household_id: int,
                    record, d.render.msg("plans.report_caption", h=household))
 
 
+async def send_review(update: Update, context: Context, household_id: int,
+                      review_id: int) -> None:
+    """A glissement review's one-page record (for the landlord), kept and recorded."""
+    d = deps(context)
+    found = await read_or_say(update, context, lambda s, actor: tenancy.review_document(
+        s, households.get(s, d.clock, actor, household_id, action="glissement.view"), review_id))
+    if found is None:
+        return
+    household, review = found.household, found.review
+
+    def record(session: Session, actor: Advisor, path: Path) -> Any:
+        return documents.record(session, d.clock, actor, household, "revue", path,
+                                content={"review_id": review.id})
+
+    await _deliver(update, context, household,
+                   f"Revue-glissement-{household.reference}-{review.held_on.isoformat()}.pdf",
+                   lambda: d.documents.review(found),
+                   record, d.render.msg("plans.review_caption", h=household, r=review))
+
+
 # --- after a confirmed form ------------------------------------------------------------------
 
 async def _after_signature(update: Update, context: Context, step: Step) -> None:
@@ -223,7 +243,14 @@ async def _after_report(update: Update, context: Context, step: Step) -> None:
     await send_report(update, context, step.household.id or 0, step.result)
 
 
+async def _after_review(update: Update, context: Context, step: Step) -> None:
+    assert step.household is not None and isinstance(step.result, TransferReview)
+    await send_review(update, context, step.household.id or 0, step.result.id or 0)
+    await send_card(update, context, step.household.id or 0)
+
+
 AFTER_DONE.update({
+    "glissement": _after_review,
     "signature": _after_signature,
     "progress": _after_progress,
     "bilan": _after_bilan,

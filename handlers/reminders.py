@@ -130,5 +130,4 @@ AFTER_DONE.update({
     "free_reminder": _after_quiet,
     "snooze": _after_quiet,
     "tenancy": _after_card,
-    "glissement": _after_card,
 })

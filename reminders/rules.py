@@ -19,7 +19,9 @@ RENT_CHECK_DELAY_DAYS = 5
 INSURANCE_NOTICE_DAYS = 30
 INSURANCE_WEEKLY_AFTER = 7
 GLISSEMENT_PERIOD_MONTHS = 6
-GLISSEMENT_NOTICE_MONTHS = 2
+GLISSEMENT_CONVENE = timedelta(weeks=3)  # the association convenes the review this early
+GLISSEMENT_SETTLES_MONTHS = 3  # a review held up to this early counts for the 6-month date
+PREFET_NOTICE_MONTHS = 2  # the landlord tells the préfet this long before the period ends
 DEFAULT_BILAN_MONTHS = 3
 HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
 # Messages that only inform (no answer): answered once sent, they leave the open items.
@@ -30,7 +32,8 @@ NOTICE_DAYS = 7  # an impayé's notices are derived this long after the fact, no
 @dataclass(frozen=True)
 class Due:
     key: str
-    # rent, insurance, glissement(_prep), bilan, step, evaluation, libre, prevention, NOTICES
+    # rent, insurance, glissement(_convene), prefet_notice, bilan, step, evaluation, libre,
+    # prevention, NOTICES
     kind: str
     due_on: date
     payload: dict[str, Any] = field(default_factory=dict)
@@ -51,6 +54,7 @@ class Facts:
     plan_items: list[dict[str, Any]] = field(default_factory=list)  # open items with a due date
     bilans: list[Bilan] = field(default_factory=list)
     reviews: list[date] = field(default_factory=list)  # glissement reviews held
+    review_history: list[tuple[date, str]] = field(default_factory=list)  # (held on, decision)
     free: list[FreeReminder] = field(default_factory=list)
     tenancy_recorded_on: date | None = None
     rent_check_delay: int = RENT_CHECK_DELAY_DAYS
@@ -63,7 +67,7 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found: list[Due] = []
     found += _rent(facts, horizon)
     found += _insurance(facts, today, horizon)
-    found += _latest_past(_glissement(facts, horizon), today)
+    found += _latest_past(_glissement(facts, today, horizon), today)
     found += _latest_past(_bilans(facts, horizon), today)
     found += _plan_steps(facts, horizon)
     found += _latest_past(_evaluation(facts, horizon), today)
@@ -187,29 +191,60 @@ def _insurance(facts: Facts, today: date, horizon: date) -> list[Due]:
     return past[-1:] + [d for d in found if today < d.due_on <= horizon]
 
 
-def _glissement(facts: Facts, horizon: date) -> list[Due]:
-    """The law's calendar (CCH L442-8-3): a review every 6 months from the sub-lease's
-    signature, prepared 2 months before (the landlord tells the préfet then)."""
+def _glissement(facts: Facts, today: date, horizon: date) -> list[Due]:
+    """The law's calendar (CCH L442-8-3, decree 2010-1564): a contradictory review every 6
+    months from the sub-lease's signature, which the association convenes 3 weeks before;
+    and, once per examination period fixed by the convention, the landlord tells the préfet
+    2 months before the period ends whether it offers a lease (the coordinators are told
+    3 weeks before that deadline, with the period's reviews)."""
     tenancy = facts.tenancy
     if tenancy is None or not tenancy.sublet or tenancy.sublease_start is None:
         return []
     found = []
-    period = 1
-    while True:
-        months = GLISSEMENT_PERIOD_MONTHS * period
-        review = add_months(tenancy.sublease_start, months)
-        prepare = add_months(tenancy.sublease_start, months - GLISSEMENT_NOTICE_MONTHS)
-        if prepare > horizon:
-            break
-        # A review held since this period's preparation settles the period.
-        if not any(prepare <= held for held in facts.reviews if held <= review + _GRACE):
-            found.append(Due(f"glissement_prep:{review}", "glissement_prep", prepare,
+    number = 1
+    while (convene := (review := add_months(tenancy.sublease_start,
+                                            GLISSEMENT_PERIOD_MONTHS * number))
+           - GLISSEMENT_CONVENE) <= horizon:
+        number += 1
+        # A review held around this date (or recorded as this one) settles it.
+        if any(add_months(review, -GLISSEMENT_SETTLES_MONTHS) <= held <= review + _GRACE
+               for held in facts.reviews):
+            continue
+        # Its preparation is never sent once the review's date has come: the review
+        # itself is then due (after an import or a downtime).
+        if review > today:
+            found.append(Due(f"glissement_convene:{review}", "glissement_convene", convene,
                              {"review": review.isoformat()}))
-            if review <= horizon:
-                found.append(Due(f"glissement:{review}", "glissement", review,
-                                 {"review": review.isoformat()}))
-        period += 1
-    return found
+        if review <= horizon:
+            found.append(Due(f"glissement:{review}", "glissement", review,
+                             {"review": review.isoformat()}))
+    return found + _prefet_notice(facts, tenancy, today, horizon)
+
+
+def _prefet_notice(facts: Facts, tenancy: Tenancy, today: date, horizon: date) -> list[Due]:
+    """The current examination period's préfet notice, to the coordinators; not once the
+    period is over (a caseload imported late: nothing left to tell the préfet for it)."""
+    start = exam_period_start(tenancy)
+    if start is None:
+        return []
+    months = tenancy.exam_period_months
+    end = add_months(start, months)
+    deadline = add_months(start, months - PREFET_NOTICE_MONTHS)
+    due_on = deadline - GLISSEMENT_CONVENE
+    if due_on > horizon or end <= today:
+        return []
+    history = [{"held_on": held.isoformat(), "decision": decision}
+               for held, decision in sorted(facts.review_history) if start <= held <= end]
+    return [Due(f"prefet_notice:{start}", "prefet_notice", due_on,
+                {"to_role": "coordinatrice", "deadline": deadline.isoformat(),
+                 "period_start": start.isoformat(), "period_end": end.isoformat(),
+                 "reviews": history})]
+
+
+def exam_period_start(tenancy: Tenancy) -> date | None:
+    """The examination period runs from the sub-lease's signature, or from the convention's
+    renewal when one was recorded."""
+    return tenancy.exam_period_start or tenancy.sublease_start
 
 
 _GRACE = timedelta(days=60)

@@ -36,7 +36,8 @@ OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_te
             "conseillere_nom", "debut_accompagnement", "parcours")
 # The home (issue: tenancy follow-up): a row with any of these records a tenancy.
 TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charges", "apl",
-           "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan")
+           "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan",
+           "periode_examen_mois", "debut_periode_examen")
 # The rent account's opening balance: the arrears owed when the household comes in.
 DEBT = ("dette_initiale", "date_dette")
 COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
@@ -44,7 +45,9 @@ COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
 TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "date_sous_location": "date_sous_location", "loyer": "loyer",
                    "charges": "charges", "apl": "apl", "apl_versee_a": "apl_versee_a",
-                   "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance"}
+                   "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance",
+                   "periode_examen_mois": "periode_examen_mois",
+                   "debut_periode_examen": "debut_periode_examen"}
 # ASCII digits only (`\d` would take Arabic-Indic ones); numbers past 9999 have more digits.
 REFERENCE = re.compile(r"^[0-9]{4}-[0-9]{4,6}$")
 # What a file may hold (stated in the README): a bigger one is refused before it is read whole.
@@ -259,6 +262,8 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "jour_echeance": lambda t: parse_int(t, minimum=1, maximum=31),
         "fin_assurance": _date,
         "prochain_bilan": _date,
+        "periode_examen_mois": lambda t: parse_int(t, minimum=1, maximum=60),
+        "debut_periode_examen": _date,
         "dette_initiale": parse_amount,
         "date_dette": _date,
     }

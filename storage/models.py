@@ -332,6 +332,11 @@ class Tenancy(SQLModel, table=True):
     main_lease_ref: str = ""
     annex: str = ""  # the annex on sub-letting and transfer conditions
     sublease_start: date | None = None
+    # The convention's examination period (CCH L442-8-3): its length, and its start when the
+    # convention was renewed (None: the sub-lease's signature). The préfet is told 2 months
+    # before it ends.
+    exam_period_months: int = 12
+    exam_period_start: date | None = None
     insurance_expiry: date | None = None
     transferred_on: date | None = None  # glissement done: a direct tenant from then on
     created_at: datetime = _utc_column()
@@ -401,6 +406,13 @@ class TransferReview(SQLModel, table=True):
     transfer_on: date | None = None
     landlord_agrees: bool = False
     comment: str = ""
+    # Who attended (menage, bailleur, association) and what the bot knew that day (rent
+    # balance, insurance expiry, last bilan): the record's facts beside the conditions.
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The 6-month date it stands for (asked when held long before), or a supplementary one.
+    occurrence: date | None = None
+    extra: bool = False
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     advisor_id: int = Field(foreign_key="advisor.id")
     created_at: datetime = _utc_column()
 

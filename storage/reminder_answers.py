@@ -24,7 +24,8 @@ from storage.models import Advisor, Household, Reminder, ReminderStatus
 FORMS = {("rent", "t"): "loyer", ("insurance", "r"): "assurance",
          ("glissement", "g"): "glissement", ("bilan", "f"): "bilan"}
 SNOOZES = {"d1": timedelta(days=1), "d7": timedelta(days=7)}
-DONE_KINDS = {"bilan", "step", "evaluation", "libre", "prevention", "glissement_prep"}
+DONE_KINDS = {"bilan", "step", "evaluation", "libre", "prevention", "glissement_convene",
+              "prefet_notice"}
 
 
 @dataclass

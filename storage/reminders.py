@@ -66,6 +66,8 @@ def facts(session: Session, clock: Clock, household: Household, account: ledger.
                                     settings["rent_check_delay"])
     free = list(session.exec(select(FreeReminder).where(
         FreeReminder.household_id == household.id)))
+    held = list(session.exec(select(TransferReview).where(
+        TransferReview.household_id == household.id)))
     return rules.Facts(
         household=household,
         tenancy=tenancy,
@@ -79,8 +81,8 @@ def facts(session: Session, clock: Clock, household: Household, account: ledger.
         plan_bilans=(plans.bilan_dates(version) or None) if version else None,
         plan_items=items,
         bilans=list(session.exec(select(Bilan).where(Bilan.household_id == household.id))),
-        reviews=list(session.exec(select(col(TransferReview.held_on)).where(
-            TransferReview.household_id == household.id))),
+        reviews=[r.occurrence or r.held_on for r in held if not r.extra],
+        review_history=[(r.held_on, r.decision) for r in held],
         free=free,
         tenancy_recorded_on=tenancy.created_at.astimezone(clock.tz).date() if tenancy else None,
         rent_check_delay=settings["rent_check_delay"],
@@ -226,7 +228,8 @@ def renew(session: Session, clock: Clock, reminder_id: int, owner: str) -> bool:
 def recipient(session: Session, household: Household, reminder: Reminder | None = None
               ) -> Advisor | None:
     """The advisor in charge now (a reassignment moves the reminders), else a coordinator;
-    a notice addressed to someone (`payload.to`: a coordinator's impayé alert) goes to her.
+    a notice addressed to someone (`payload.to`: a coordinator's impayé alert) goes to her;
+    one addressed to a role (`payload.to_role`: the préfet notice) goes to a coordinator.
 
     "Else" includes an advisor whose chat with the bot is not open (created by an import and
     not yet written, or refused by Telegram): a reminder sent there would reach nobody.
@@ -235,13 +238,18 @@ def recipient(session: Session, household: Household, reminder: Reminder | None 
     addressee = session.get(Advisor, to) if to else None
     if addressee is not None and addressee.active and addressee.chat_opened_at is not None:
         return addressee
-    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
+    advisor = session.get(Advisor, household.advisor_id) \
+        if household.advisor_id and not _to_role(reminder) else None
     if advisor is not None and advisor.active and advisor.chat_opened_at is not None:
         return advisor
     return session.exec(select(Advisor).where(
         col(Advisor.active), col(Advisor.chat_opened_at).is_not(None),
         col(Advisor.role).in_([Role.COORDINATRICE, Role.ADMIN]))
         .order_by(col(Advisor.role).desc(), col(Advisor.id))).first()
+
+
+def _to_role(reminder: Reminder | None) -> bool:
+    return reminder is not None and reminder.payload.get("to_role") == Role.COORDINATRICE.value
 
 
 def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_id: int,
@@ -323,7 +331,8 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
 
 
 # Kinds whose newer reminder replaces an older one (a notice, then the expiry, then relances).
-REPLACED_BY = {"insurance": ("insurance",), "glissement_prep": ("glissement", "glissement_prep"),
+REPLACED_BY = {"insurance": ("insurance",),
+               "glissement_convene": ("glissement", "glissement_convene"),
                "glissement": ("glissement",), "bilan": ("bilan",), "evaluation": ("evaluation",)}
 
 
@@ -359,7 +368,7 @@ def next_review(session: Session, household: Household) -> date | None:
     """The glissement review the open reminders are about (the earliest), if any."""
     found = session.exec(select(Reminder).where(
         Reminder.household_id == household.id,
-        col(Reminder.kind).in_(["glissement", "glissement_prep"]),
+        col(Reminder.kind).in_(["glissement", "glissement_convene"]),
         col(Reminder.status).in_([*OPEN, ReminderStatus.SENT])))
     reviews = [d for d in (payload_date(r, "review") for r in found) if d is not None]
     return min(reviews, default=None)

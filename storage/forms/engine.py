@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget, households, notes, plans
+from storage import advisors, audit, budget, households, notes, plans, tenancy
 from storage.clock import Clock
 from storage.errors import NeedsConfirmation, Refused
 from storage.forms import targets
@@ -161,15 +161,31 @@ class Step:
         return current, len(keys)
 
 
-ChoiceProvider = Callable[[Session, Advisor], tuple[Choice, ...]]
+# Choices read from the records, or from the answers so far (the form's own choices, from its
+# TOML, may be added to them).
+ChoiceProvider = Callable[[Session, Advisor, FieldSpec, dict[str, Any]], tuple[Choice, ...]]
 
 
-def _advisor_choices(session: Session, actor: Advisor) -> tuple[Choice, ...]:
+def _advisor_choices(session: Session, actor: Advisor, spec_field: FieldSpec,
+                     answers: dict[str, Any]) -> tuple[Choice, ...]:
     return tuple(Choice(str(a.id), a.name or str(a.telegram_id))
                  for a in advisors.assignable(session, actor))
 
 
-PROVIDERS: dict[str, ChoiceProvider] = {"advisors": _advisor_choices}
+def _review_choices(session: Session, actor: Advisor, spec_field: FieldSpec,
+                    answers: dict[str, Any]) -> tuple[Choice, ...]:
+    """Which 6-month review a glissement review is (storage.tenancy.review_occurrences): the
+    one due, alone (not asked), unless held long before it; then the dates around, or a
+    supplementary review (the TOML's own choice)."""
+    held = answers.get("date")
+    dates, asked = tenancy.review_occurrences(answers, date.fromisoformat(held) if held else None)
+    found = tuple(Choice(d.isoformat(), d.strftime("%d/%m/%Y")) for d in dates)
+    # One choice is taken without asking (Engine._next_top).
+    return found + spec_field.choices if asked or not found else found
+
+
+PROVIDERS: dict[str, ChoiceProvider] = {"advisors": _advisor_choices,
+                                        "review_dates": _review_choices}
 
 
 def _get(run: FormRun, where: Cursor) -> Any:
@@ -323,7 +339,7 @@ class Engine:
         if where.is_list:
             return self._ask(spec, run, outcome=Outcome.INVALID, error=Invalid("use_buttons"))
         try:
-            value = self._parse(where.field, self._choices(where.field), text)
+            value = self._parse(where.field, self._choices(where.field, run.answers), text)
         except Invalid as error:
             if error.code == "too_long":
                 self._keep_long_text(run, text, error)
@@ -348,7 +364,7 @@ class Engine:
         if stale := self._stale(spec, run, step):
             return stale
         where = cursor(spec, step)
-        choices = self._choices(where.field)
+        choices = self._choices(where.field, run.answers)
         if where.field.type == "yesno":
             return self._store(spec, run, where, index == 1)
         if not 0 <= index < len(choices):
@@ -367,7 +383,7 @@ class Engine:
         """A choice read from the records (an advisor), by its value: one no longer offered
         (deactivated since the question was shown) changes nothing."""
         spec = load(run.form)
-        choices = self._choices(cursor(spec, step).field)
+        choices = self._choices(cursor(spec, step).field, run.answers)
         index = next((n for n, c in enumerate(choices) if c.value == value), None)
         if index is None:
             return self._stale(spec, run, step) or self._ask(spec, run)
@@ -677,9 +693,10 @@ class Engine:
     def _household(self, run: FormRun) -> Household | None:
         return self.session.get(Household, run.household_id) if run.household_id else None
 
-    def _choices(self, spec_field: FieldSpec) -> tuple[Choice, ...]:
+    def _choices(self, spec_field: FieldSpec, answers: dict[str, Any]) -> tuple[Choice, ...]:
         if spec_field.choices_from:
-            return PROVIDERS[spec_field.choices_from](self.session, self.actor)
+            return PROVIDERS[spec_field.choices_from](self.session, self.actor, spec_field,
+                                                      answers)
         return spec_field.choices
 
     def _parse(self, spec_field: FieldSpec, choices: tuple[Choice, ...], text: str) -> Any:
@@ -819,7 +836,7 @@ class Engine:
             if not spec_field.applies(run.answers):
                 continue
             if run.answers.get(spec_field.key) is None and spec_field.choices_from:
-                choices = self._choices(spec_field)
+                choices = self._choices(spec_field, run.answers)
                 if len(choices) == 1:  # nothing to choose: a conseillère's own household
                     run.answers = {**run.answers, spec_field.key: choices[0].value}
                     continue
@@ -866,12 +883,12 @@ class Engine:
         if error is None and pending and pending.get("step") == run.step:
             outcome, error = Outcome.CONFIRM, Invalid(pending["code"], **pending["params"])
         return Step(outcome, run, spec, field=where.field, cursor=where,
-                    choices=self._choices(where.field), error=error,
+                    choices=self._choices(where.field, run.answers), error=error,
                     household=self._household(run))
 
     def _summary(self, spec: FormSpec, run: FormRun, error: Invalid | None = None) -> Step:
         outcome = Outcome.INVALID if error else Outcome.SUMMARY
-        choices = {f.key: self._choices(f) for f in spec.fields if f.choices_from}
+        choices = {f.key: self._choices(f, run.answers) for f in spec.fields if f.choices_from}
         return Step(outcome, run, spec, error=error, household=self._household(run),
                     budget=self._budget(spec, run), extras={"dynamic_choices": choices})
 

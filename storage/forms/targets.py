@@ -72,8 +72,11 @@ def prefill(session: Session, clock: Clock, spec: FormSpec, household: Household
         if home is not None and home.insurance_expiry is not None:
             answers["_expiry"] = home.insurance_expiry.isoformat()  # a renewal comes after it
     elif spec.target == "glissement":
-        review = reminders.next_review(session, household)
+        dates = tenancy.review_dates(session, household, clock.today())
+        review = reminders.next_review(session, household) or next(iter(dates), None)
         answers["_due"] = review.isoformat() if review else None  # a review long before: asked
+        answers["_reviews"] = [d.isoformat() for d in dates]  # which one it is, then
+        answers["_facts"] = tenancy.review_facts(session, clock, household)  # beside each condition
     elif spec.target == "bilan":
         version = plans.current(session, household)
         upcoming = plans.next_bilan(version, clock.today() + timedelta(days=1)) \

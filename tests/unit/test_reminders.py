@@ -69,12 +69,13 @@ def test_insurance_30_days_before_on_expiry_then_weekly_without_piling_up():
                                          date(2027, 5, 22), date(2027, 5, 29)]
 
 
-def test_glissement_reviews_every_6_months_prepared_2_months_before_until_transfer():
+def test_glissement_reviews_every_6_months_convened_3_weeks_before_until_transfer():
     sublet = home(lease="sous_location", sublease_start=date(2027, 1, 31))
     facts = rules.Facts(household(), sublet)
     found = [(d.kind, d.due_on) for d in rules.due_items(facts, date(2027, 7, 1))
              if d.kind.startswith("glissement")]
-    assert found == [("glissement_prep", date(2027, 5, 31)), ("glissement", date(2027, 7, 31))]
+    assert found == [("glissement_convene", date(2027, 7, 10)),
+                     ("glissement", date(2027, 7, 31))]
     sublet.transferred_on = date(2027, 8, 1)
     assert [d for d in rules.due_items(facts, date(2027, 7, 1))
             if d.kind.startswith("glissement")] == []
@@ -150,12 +151,12 @@ def test_a_transfer_stops_the_sublet_reminders(session, clock, lea_household):
                                            "date_sous_location": "2027-01-01"})
     open_kinds = lambda: {r.kind for r in session.exec(select(Reminder)).all()  # noqa: E731
                           if r.status == ReminderStatus.DUE}
-    clock.advance(timedelta(days=20))
+    clock.advance(timedelta(days=70))
     reminders.sync(session, clock, h)
-    assert "glissement_prep" in open_kinds()
+    assert "glissement_convene" in open_kinds()
     tenancy.record_review(session, clock, lea, h, {"decision": "glisser", "accord_bailleur": True,
                                                     "date_glissement": "2027-04-15"})
-    assert not {"glissement", "glissement_prep"} & open_kinds()
+    assert not {"glissement", "glissement_convene", "prefet_notice"} & open_kinds()
 
 
 def test_a_reassignment_moves_the_reminders_to_the_new_advisor(session, clock, lea_household):
@@ -199,11 +200,12 @@ def test_a_household_recorded_late_gets_only_the_latest_past_period():
                         tenancy_recorded_on=date(2025, 5, 1))
     found = rules.due_items(facts, date(2025, 5, 1))
     past = [(d.kind, d.due_on) for d in found if d.due_on <= date(2025, 5, 1)]
-    assert sorted(k for k, _ in past) == ["bilan", "evaluation", "glissement",
-                                          "glissement_prep"]
-    # The preparation is 2 months before the 6-month date, from the signature: 31/12, not 28/12.
-    assert ("glissement_prep", date(2022, 12, 31)) in [
-        (d.kind, d.due_on) for d in rules._glissement(facts, date(2023, 1, 1))]
+    # No past preparation, no préfet notice of a period long over.
+    assert sorted(k for k, _ in past) == ["bilan", "evaluation", "glissement"]
+    # The 6-month dates count from the signature: 28/02 then 31/08, not 28/08.
+    reviews = [d.due_on for d in rules._glissement(facts, date(2022, 9, 1), date(2023, 9, 1))
+               if d.kind == "glissement"]
+    assert reviews == [date(2023, 2, 28), date(2023, 8, 31)]
 
 
 def test_a_review_held_settles_its_period():
@@ -211,7 +213,7 @@ def test_a_review_held_settles_its_period():
     facts = rules.Facts(household(), sublet, reviews=[date(2027, 6, 20)])
     kinds = [(d.kind, d.due_on) for d in rules.due_items(facts, date(2027, 6, 25))]
     assert ("glissement", date(2027, 7, 1)) not in kinds
-    assert ("glissement_prep", date(2027, 11, 1)) not in kinds  # beyond the horizon yet
+    assert ("glissement_convene", date(2027, 12, 11)) not in kinds  # beyond the horizon yet
 
 
 def test_a_closed_household_gets_no_more_reminders(session, clock, lea_household):

@@ -78,10 +78,13 @@ def test_every_reminder_kind_renders_with_its_buttons():
     payloads = {
         "rent": {"month": "2027-04-01", "due": 30000},
         "insurance": {"expiry": "2027-04-10", "week": 2},
-        "glissement_prep": {"review": "2027-09-01"}, "glissement": {"review": "2027-09-01"},
+        "glissement_convene": {"review": "2027-09-01"}, "glissement": {"review": "2027-09-01"},
         "bilan": {}, "step": {"uid": "d1", "text": "Dossier <FSL> & CAF"},
         "evaluation": {"year": 1}, "prevention": {"deadline": "2027-06-01", "text": ""},
         "libre": {"text": "Appeler le CCAS", "deadline": None},
+        "prefet_notice": {"to_role": "coordinatrice", "deadline": "2027-10-31",
+                          "period_start": "2026-12-31", "period_end": "2027-12-31",
+                          "reviews": [{"held_on": "2027-06-28", "decision": "prolonger"}]},
     }
     items = []
     for n, (kind, payload) in enumerate(payloads.items()):
@@ -95,5 +98,8 @@ def test_every_reminder_kind_renders_with_its_buttons():
     assert "Dossier &lt;FSL&gt; &amp; CAF" in render.msg("reminders.reminder",
                                                          r=items[5].reminder, h=h, late=False)
     group = render.msg("reminders.group", items=items)
-    assert group.startswith("⏰ <b>9 rappels") and group.count("•") == 9
-    assert len(keyboards.reminder_list(render, items).inline_keyboard) == 9
+    assert group.startswith("⏰ <b>10 rappels") and group.count("•") == 11  # + a review
+    assert len(keyboards.reminder_list(render, items).inline_keyboard) == 10
+    prefet = render.msg("reminders.line", r=items[9].reminder, h=h)
+    assert "Informer le préfet avant le 31/10/2027" in prefet
+    assert "28/06/2027 : sous-location prolongée" in prefet

@@ -1,0 +1,40 @@
+"""the sub-let home's examination period (length, start when the convention is renewed);
+who attended a glissement review, the facts known that day, which review it was
+
+Revision ID: calendar_1
+Revises: ledger_1
+Create Date: 2026-12-01 15:30:00
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "calendar_1"
+down_revision: Union[str, None] = "ledger_1"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tenancy") as batch:
+        batch.add_column(sa.Column("exam_period_months", sa.Integer(), nullable=False,
+                                   server_default="12"))
+        batch.add_column(sa.Column("exam_period_start", sa.Date(), nullable=True))
+    with op.batch_alter_table("transferreview") as batch:
+        batch.add_column(sa.Column("attendees", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("facts", sa.JSON(), nullable=False, server_default="{}"))
+        batch.add_column(sa.Column("occurrence", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("extra", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("transferreview") as batch:
+        batch.drop_column("extra")
+        batch.drop_column("occurrence")
+        batch.drop_column("facts")
+        batch.drop_column("attendees")
+    with op.batch_alter_table("tenancy") as batch:
+        batch.drop_column("exam_period_start")
+        batch.drop_column("exam_period_months")
