@@ -50,6 +50,8 @@ class Settings:
     org_city: str = DEFAULT_CITY
     rent_check_delay: int = 5
     remaining_min: int = 1000  # reste à vivre threshold, cents per person per day
+    programme_target: int = 25  # households the programme commits to support in a year
+    cost_per_household_year: int = 144000  # cents: the founding document's 1 440 €
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -89,6 +91,9 @@ class Settings:
             org_city=get("ORG_CITY") or _city(org_address),
             rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
             remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
+            programme_target=_count("PROGRAMME_TARGET", get("PROGRAMME_TARGET") or "25"),
+            cost_per_household_year=_euros("COST_PER_HOUSEHOLD_YEAR",
+                                           get("COST_PER_HOUSEHOLD_YEAR") or "1440"),
         )
 
 
@@ -167,6 +172,13 @@ def _days(name: str, value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 25:
         raise SettingsError(f"{name} : nombre de jours attendu, de 0 à 25 / number of days "
                             f"expected, 0 to 25 ({value!r})")
+    return int(value)
+
+
+def _count(name: str, value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 1_000_000:
+        raise SettingsError(f"{name} : nombre entier positif attendu / positive whole number "
+                            f"expected ({value!r})")
     return int(value)
 
 

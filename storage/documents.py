@@ -69,7 +69,7 @@ def report_document(session: Session, clock: Clock, household: Household) -> Rep
 def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> Document:
     """A document generated earlier, to send it again: a read of its household, audited."""
     document = session.get(Document, document_id)
-    if document is None:
+    if document is None or document.household_id is None:  # a team document: not a household's
         raise Refused("document_unknown")
     households.get(session, clock, actor, document.household_id, action="document.view")
     return document
