@@ -293,8 +293,8 @@ def compute(session: Session, clock: Clock, p: Period, *, target: int,
                 ev.glissements += 1
                 if home.sublease_start is not None:
                     delays.append(months_between(home.sublease_start, home.transferred_on))
-            held = list(session.exec(select(TransferReview.held_on).where(
-                TransferReview.household_id == h.id)))
+            held = [r.held_on for r in session.exec(select(TransferReview).where(
+                TransferReview.household_id == h.id))]
             review_end = min(last, home.transferred_on) if home.transferred_on else last
             due, on_time = _reviews(home, review_end, p, held)
             ev.reviews_due += due
@@ -324,9 +324,9 @@ def compute(session: Session, clock: Clock, p: Period, *, target: int,
         objectives, done = _objectives(session, h, last, clock)
         ev.objectives_planned += objectives
         ev.objectives_reached += done
-        ev.bilans += len(list(session.exec(select(Bilan.id).where(
+        ev.bilans += len(session.exec(select(Bilan).where(
             Bilan.household_id == h.id, col(Bilan.held_on) >= p.start,
-            col(Bilan.held_on) <= last))))
+            col(Bilan.held_on) <= last)).all())
         contacts = 0
         for note in session.exec(select(Note).where(Note.household_id == h.id,
                                                     col(Note.struck_at).is_(None))):
