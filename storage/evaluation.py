@@ -18,9 +18,11 @@ from statistics import mean, median
 
 from sqlmodel import Session, col, select
 
-from storage import ledger
+from storage import audit, ledger
 from storage.clock import Clock
+from storage.errors import Refused
 from storage.models import (
+    Advisor,
     Bilan,
     FreeReminder,
     Household,
@@ -350,6 +352,61 @@ def compute(session: Session, clock: Clock, p: Period, *, target: int,
                                and (end is None or end >= month)))
                    for month in p.months()]
     return ev
+
+
+def run(session: Session, clock: Clock, actor: Advisor, year: int | None, *, to_date: bool,
+        target: int, cost_per_household_year: int) -> Evaluation:
+    """`/evaluation`: the coordinator's and the administrator's only (every household is in
+    it); audited, without any household (the figures name none)."""
+    if not actor.role.sees_everything:
+        raise Refused("coordinator_only")
+    p = period(year, clock, to_date=to_date)
+    audit.record(session, clock, actor, "evaluation.view",
+                 detail=f"{p.start.isoformat()}..{p.end.isoformat()}")
+    return compute(session, clock, p, target=target,
+                   cost_per_household_year=cost_per_household_year)
+
+
+def indicators(ev: Evaluation) -> list[tuple[str, str, object]]:
+    """The figures in the order of the report, each (section, key, value): the «Indicateurs»
+    sheet has one row each; the labels are the templates' (bot/templates/evaluation.txt)."""
+    rows: list[tuple[str, str, object]] = [
+        ("menages", "households", ev.households), ("menages", "target", ev.target),
+        ("menages", "new", ev.new), ("menages", "carried_over", ev.carried_over),
+        ("menages", "ended", ev.ended), ("menages", "active_at_end", ev.active_at_end)]
+    rows += [("profil", f"composition.{k}", ev.compositions[k])
+             for k in ("isole", "couple", "avec_enfants")]
+    rows.append(("profil", "persons", ev.persons))
+    rows += [("profil", f"band.{name}", ev.resource_bands[name]) for name, _ in RESOURCE_BANDS]
+    rows += [("profil", f"path.{k}", ev.entry_paths[k]) for k in ("mediation", "bailleur",
+                                                                   "autre")]
+    rows += [("profil", "dalo", ev.dalo), ("profil", "pdalpd", ev.pdalpd),
+             ("profil", "accords_collectifs", ev.accords_collectifs),
+             ("profil", "violence", ev.violence),
+             ("logement", "sublets", ev.sublets), ("logement", "direct_leases", ev.direct_leases),
+             ("logement", "home_entries", ev.home_entries),
+             ("logement", "glissements", ev.glissements),
+             ("logement", "glissement_delay_mean", ev.glissement_delay_mean),
+             ("logement", "glissement_delay_median", ev.glissement_delay_median),
+             ("logement", "reviews_due", ev.reviews_due),
+             ("logement", "reviews_on_time", ev.reviews_on_time),
+             ("loyer", "impaye", ev.impaye), ("loyer", "impaye_resolved", ev.impaye_resolved),
+             ("loyer", "impaye_plan", ev.impaye_plan),
+             ("loyer", "impaye_in_debt", ev.impaye_in_debt),
+             ("loyer", "impaye_evicted", ev.impaye_evicted),
+             ("loyer", "evictions_avoided", ev.evictions_avoided)]
+    rows += [("sorties", f"reason.{k}", ev.exits[k]) for k in CLOSURE_REASONS]
+    rows += [("sorties", "duration_mean", ev.duration_mean),
+             ("sorties", "duration_median", ev.duration_median),
+             ("ppal", "objectives_planned", ev.objectives_planned),
+             ("ppal", "objectives_reached", ev.objectives_reached),
+             ("ppal", "bilans", ev.bilans)]
+    rows += [("ppal", f"contact.{k}", ev.contacts[k]) for k in NOTE_TYPES]
+    rows += [("ppal", "contacts_per_household", ev.contacts_per_household),
+             ("cout", "household_years", round(ev.household_years, 2)),
+             ("cout", "cost_per_household_year", ev.cost_per_household_year / 100),
+             ("cout", "cost", ev.cost / 100)]
+    return rows
 
 
 def _month_end(month: date) -> date:
