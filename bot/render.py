@@ -63,9 +63,9 @@ def of_month(value: date | str | None) -> str:
     return f"d'{name}" if name[:1] in "aeiouéè" else f"de {name}"
 
 
-def decimal(value: float | None) -> str:
+def decimal(value: float | None, digits: int = 1) -> str:
     """`18.25` -> `18,3`; nothing to average -> `—`."""
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
 def truncate(text: str | None, length: int) -> str:

@@ -10,12 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from test_evaluation_figures import caseload  # noqa: F401  (the fixture)
 
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from storage import evaluation
-
-from test_evaluation_figures import caseload  # noqa: F401  (the fixture)
 
 maker = DocumentMaker(Renderer(ZoneInfo("Europe/Paris")),
                       Organisation("Maison du Logement", "12 rue Neuve\n40100 Dax"))
