@@ -40,9 +40,9 @@ async def test_a_coordinator_gets_the_evaluation_of_last_year_an_advisor_is_refu
     summary = await coordinator.expect(r"Évaluation 2027")
     text = summary.text
     # Two supports in 2027 (Garcia starts in 2028): Dupont new, Martin carried over.
-    assert "2 ménages accompagnés (objectif 25) : 1 nouveaux, 1 depuis l'année précédente" \
+    assert "2 ménages accompagnés (objectif 25) : 1 nouveau, 1 depuis l'année précédente" \
         in text, text
-    assert "1 entrées dans un logement ; 1 en sous-location, 1 en bail direct" in text
+    assert "1 entrée dans un logement ; 1 en sous-location, 1 en bail direct" in text
     # 2 household-years less Dupont's January (31 days): 699 / 365 × 1 440 € = 2 757,70 €.
     assert "Coût : 2 757,70 € (1,92 années-ménages × 1 440,00 €)" in text
     assert "Dupont" not in text and "Martin" not in text

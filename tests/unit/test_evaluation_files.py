@@ -65,3 +65,16 @@ def test_the_pdf_has_the_sections_and_two_svg_charts(session, clock, caseload,  
                      "2 765,59 €", "janv.", "déc."):
         assert expected in text, expected
     assert "Nom2026" not in text
+
+
+def test_the_chat_message_gives_the_key_figures_in_french(session, clock, caseload):  # noqa: F811
+    text = maker.render.msg("evaluation.summary", e=figures(session, clock))
+    for expected in ("<b>Évaluation 2026</b>",
+                     "<b>4 ménages accompagnés</b> (objectif 25) : 2 nouveaux, 2 depuis",
+                     "3 ménages au seuil d'impayé : 1 résorbé, 1 toujours en dette, 1 expulsé ;"
+                     " <b>2 expulsions évitées</b>",
+                     "Sorties : expulsion 1, glissement 1 ; durée médiane 16,0 mois.",
+                     "1 bilan ; 6 contacts dont 2 visites (1,5 par ménage)",
+                     "Coût : 2 765,59 € (1,92 années-ménages × 1 440,00 €)"):
+        assert expected in text, expected
+    assert "Nom" not in text
