@@ -30,6 +30,7 @@ import pytest
 
 from storage import evaluation
 from storage.models import (
+    Advisor,
     Bilan,
     EntryPath,
     FreeReminder,
@@ -185,3 +186,32 @@ def test_a_year_without_supports_gives_zeros_and_no_means(session, clock, caselo
                             cost_per_household_year=144000)
     assert (ev.households, ev.cost, ev.duration_mean, ev.contacts_per_household) == \
         (0, 0, None, None)
+
+
+def test_only_the_coordination_runs_it_audited_and_its_files_are_team_documents(
+        session, clock, caseload, tmp_path):
+    from sqlmodel import select
+
+    from storage import documents
+    from storage.errors import Refused
+    from storage.models import AuditLog, Document, Role
+
+    lea = session.exec(select(Advisor).where(Advisor.telegram_id == 3)).one()
+    with pytest.raises(Refused):
+        evaluation.run(session, clock, lea, 2026, to_date=False, target=25,
+                       cost_per_household_year=144000)
+    coord = make_advisor(session, clock, 2, "Coord", Role.COORDINATRICE)
+    ev = evaluation.run(session, clock, coord, None, to_date=False, target=30,
+                        cost_per_household_year=100000)
+    assert (ev.period.year, ev.households, ev.target) == (2026, 4, 30)
+    log = session.exec(select(AuditLog).where(AuditLog.action == "evaluation.view")).one()
+    assert (log.advisor_id, log.household_id, log.detail) == (coord.id, None,
+                                                              "2026-01-01..2026-12-31")
+    path = documents.team_folder(tmp_path) / "Evaluation-2026.pdf"
+    path.write_bytes(b"%PDF")
+    documents.record_team(session, clock, coord, "evaluation", path, {"year": 2026})
+    session.flush()
+    row = session.exec(select(Document).where(Document.kind == "evaluation")).one()
+    assert (row.household_id, row.file_name, row.content) == (None, "Evaluation-2026.pdf",
+                                                              {"year": 2026})
+    assert path.parent == tmp_path / "documents" / "equipe"
