@@ -78,3 +78,16 @@ def test_the_chat_message_gives_the_key_figures_in_french(session, clock, caselo
                      "Coût : 2 765,59 € (1,92 années-ménages × 1 440,00 €)"):
         assert expected in text, expected
     assert "Nom" not in text
+
+
+def test_the_target_and_the_cost_are_settings():
+    import pytest
+
+    from bot.settings import Settings, SettingsError
+
+    assert (Settings.from_values({}).programme_target,
+            Settings.from_values({}).cost_per_household_year) == (25, 144000)
+    custom = Settings.from_values({"PROGRAMME_TARGET": "30", "COST_PER_HOUSEHOLD_YEAR": "1500,50"})
+    assert (custom.programme_target, custom.cost_per_household_year) == (30, 150050)
+    with pytest.raises(SettingsError, match="PROGRAMME_TARGET"):
+        Settings.from_values({"PROGRAMME_TARGET": "vingt"})
