@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from bot.render import Renderer
 from bot.settings import DEFAULT_CITY
+from storage import exports
 from storage.documents import ReportDocument
+from storage.evaluation import CLOSURE_REASONS, Evaluation, indicators
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
 from storage.plans import Change, Item
@@ -76,3 +79,48 @@ class DocumentMaker:
               items: list[Item], advisor: Advisor | None) -> bytes:
         return self._pdf("bilan", h=household, bilan=bilan, version=version, items=items,
                          advisor=advisor)
+
+    def evaluation(self, ev: Evaluation, today: date) -> bytes:
+        """The yearly evaluation: the figures by section, households by month and exits by
+        reason as inline SVG charts (bot/templates/documents/charts.html)."""
+        sections: dict[str, list[tuple[str, object]]] = {}
+        for section, key, value in indicators(ev):
+            sections.setdefault(section, []).append((key, value))
+        return self._pdf("evaluation", ev=ev, sections=list(sections.items()), today=today,
+                         reasons=CLOSURE_REASONS)
+
+    def evaluation_workbook(self, ev: Evaluation) -> bytes:
+        """«Indicateurs» (one labelled row per figure) and «Ménages» (one row per household
+        supported, by reference only); every cell through storage.exports.cell."""
+        from openpyxl import Workbook
+
+        text = self.render.text
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "Indicateurs"
+        for section, key, value in indicators(ev):
+            sheet.append(exports.row([text("evaluation.section", key=section),
+                                      text("evaluation.label", key=key), value]))
+        sheet.column_dimensions["A"].width = 34
+        sheet.column_dimensions["B"].width = 58
+        households = book.create_sheet("Ménages")
+        households.append(exports.row(list(text("evaluation.columns").split("|"))))
+        for r in ev.rows:
+            households.append(exports.row([
+                r.reference, r.start, r.end, text("evaluation.code", kind="path",
+                                                   value=r.entry_path),
+                text("evaluation.code", kind="composition", value=r.composition), r.persons,
+                text("evaluation.code", kind="band", value=r.resource_band),
+                text("evaluation.code", kind="lease", value=r.lease), r.home_entry,
+                r.sublease_start, r.transferred_on,
+                text("evaluation.code", kind="reason", value=r.closure_reason),
+                r.months_in_period, r.duration_months, text("evaluation.yes_no", value=r.impaye),
+                text("evaluation.code", kind="outcome", value=r.impaye_outcome),
+                text("evaluation.yes_no", value=r.repayment_plan), r.contacts]))
+        for column in "BCIJK":
+            for cell in households[column][1:]:
+                cell.number_format = "DD/MM/YYYY"
+        buffer = BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()

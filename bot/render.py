@@ -63,6 +63,11 @@ def of_month(value: date | str | None) -> str:
     return f"d'{name}" if name[:1] in "aeiouéè" else f"de {name}"
 
 
+def decimal(value: float | None, digits: int = 1) -> str:
+    """`18.25` -> `18,3`; nothing to average -> `—`."""
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
 def truncate(text: str | None, length: int) -> str:
     text = text or ""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
@@ -80,7 +85,7 @@ class Renderer:
         )
         self.env.filters.update(
             money=money, percent=percent, date=short_date, long_date=long_date,
-            truncate_text=truncate, when=self.when, answer=self.answer,
+            truncate_text=truncate, decimal=decimal, when=self.when, answer=self.answer,
             capitalize_first=lambda text: text[:1].upper() + text[1:],
             month=month_name, of_month=of_month, as_date=as_date, item_line=self.item_line,
             expected=self.expected, status_name=lambda v: self.label("status_name", status=v),

@@ -51,6 +51,8 @@ class Settings:
     rent_check_delay: int = 5
     remaining_min: int = 1000  # reste à vivre threshold, cents per person per day
     workers: int = 8  # threads running the updates' transactions and the PDFs (BOT_WORKERS)
+    programme_target: int = 25  # households the programme commits to support in a year
+    cost_per_household_year: int = 144000  # cents: the founding document's 1 440 €
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -90,7 +92,10 @@ class Settings:
             org_city=get("ORG_CITY") or _city(org_address),
             rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
             remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
-            workers=_workers(get("BOT_WORKERS") or "8"),
+            workers=_count("BOT_WORKERS", get("BOT_WORKERS") or "8", maximum=256),
+            programme_target=_count("PROGRAMME_TARGET", get("PROGRAMME_TARGET") or "25"),
+            cost_per_household_year=_euros("COST_PER_HOUSEHOLD_YEAR",
+                                           get("COST_PER_HOUSEHOLD_YEAR") or "1440"),
         )
 
 
@@ -172,10 +177,10 @@ def _days(name: str, value: str) -> int:
     return int(value)
 
 
-def _workers(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 256:
-        raise SettingsError(f"BOT_WORKERS : nombre de 1 à 256 attendu / number from 1 to 256 "
-                            f"expected ({value!r})")
+def _count(name: str, value: str, maximum: int = 1_000_000) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise SettingsError(f"{name} : nombre entier de 1 à {maximum} attendu / whole number "
+                            f"from 1 to {maximum} expected ({value!r})")
     return int(value)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, history, keyboards, ledger, plans, reminders
+from handlers import cards, evaluation, forms, history, keyboards, ledger, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -186,6 +186,11 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         if len(parts) < 2 or parts[1] not in {r.value for r in Role}:
             raise Unreadable(parts)
         return await _invite(update, context, Role(parts[1]))
+    if kind == "ev":
+        if parts[1:] != ["now"]:
+            raise Unreadable(parts)
+        await evaluation.on_button(update, context, "now")
+        return None
     if kind == "e":
         action, advisor_id = (parts[1] if len(parts) > 1 else ""), _id(parts, 2)
         if action == "d":  # deactivating someone: asked first, naming her

@@ -24,7 +24,7 @@ GATE_GROUP, PAUSE_GROUP = -2, -1
 
 # The commands shown in Telegram's menu, in this order (descriptions: labels.txt, `menu`).
 MENU = ["aujourdhui", "echeances", "nouveau", "cherche", "mes_menages", "diagnostic", "ppal",
-        "rappel", "reprendre", "fermer", "equipe", "inviter", "aide"]
+        "rappel", "reprendre", "fermer", "equipe", "evaluation", "inviter", "aide"]
 
 
 def register(app: Application) -> None:

@@ -93,8 +93,9 @@ def next_change(facts: Facts, today: date) -> date | None:
     far = today + timedelta(days=LOOKAHEAD_DAYS)
     days: list[date] = []
     ahead = far + timedelta(days=HORIZON_DAYS)  # generators see as far as `far` will
-    for due in (_rent(facts, ahead) + _insurance_dates(facts, ahead) + _glissement(facts, ahead)
-                + _bilans(facts, ahead) + _plan_steps(facts, ahead) + _evaluation(facts, ahead)):
+    for due in (_rent(facts, ahead) + _insurance_dates(facts, ahead)
+                + _glissement(facts, today, ahead) + _bilans(facts, ahead)
+                + _plan_steps(facts, ahead) + _evaluation(facts, ahead)):
         days += [due.due_on - timedelta(days=HORIZON_DAYS), due.due_on]
     if facts.tenancy is not None:
         recorded_on = facts.tenancy_recorded_on or facts.tenancy.entry_date or today

@@ -33,6 +33,22 @@ def record(session: Session, clock: Clock, actor: Advisor, household: Household,
     return document
 
 
+def team_folder(data_dir: Path) -> Path:
+    """Documents of the team (the yearly evaluation), about no one household."""
+    path = data_dir / "documents" / "equipe"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def record_team(session: Session, clock: Clock, actor: Advisor, kind: str, path: Path,
+                content: dict[str, Any] | None = None) -> Document:
+    document = Document(household_id=None, kind=kind, content=content or {}, path=str(path),
+                        file_name=path.name, advisor_id=actor.id or 0, created_at=clock.now())
+    session.add(document)
+    audit.record(session, clock, actor, f"document.{kind}", detail=path.name)
+    return document
+
+
 def of(session: Session, household: Household) -> list[Document]:
     query = select(Document).where(Document.household_id == household.id)
     return list(session.exec(query.order_by(col(Document.created_at))))
@@ -69,7 +85,7 @@ def report_document(session: Session, clock: Clock, household: Household) -> Rep
 def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> Document:
     """A document generated earlier, to send it again: a read of its household, audited."""
     document = session.get(Document, document_id)
-    if document is None:
+    if document is None or document.household_id is None:  # a team document: not a household's
         raise Refused("document_unknown")
     households.get(session, clock, actor, document.household_id, action="document.view")
     return document

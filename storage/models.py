@@ -112,6 +112,12 @@ class Household(SQLModel, table=True):
     # Set by hand by the advisor: the phase no longer follows the facts until she clears it.
     phase_manual: bool = False
     support_start: date | None = None
+    # The support's end (storage.evaluation reads them): its date, a code of CLOSURE_REASONS
+    # (glissement, relogement, maintien, orientation, expulsion, depart, abandon, deces,
+    # autre) and the detail of «autre».
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    closure_detail: str = ""
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
     # Lower-case, accent-free text of what a lookup may match (never a confidential address).
@@ -303,8 +309,9 @@ class Document(SQLModel, table=True):
     """Each generated file, kept under BOT_DATA_DIR: what was produced, from what, by whom."""
 
     id: int | None = Field(default=None, primary_key=True)
-    household_id: int = Field(foreign_key="household.id", index=True)
-    kind: str  # ppal, rapport, bilan
+    # None: a team document (the yearly evaluation), about no one household.
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    kind: str  # ppal, rapport, bilan, evaluation
     plan_version_id: int | None = Field(default=None, foreign_key="planversion.id")
     bilan_id: int | None = Field(default=None, foreign_key="bilan.id")
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -2,7 +2,7 @@
 who attended a glissement review, the facts known that day, which review it was
 
 Revision ID: calendar_1
-Revises: ledger_1
+Revises: remind_1
 Create Date: 2026-12-01 15:30:00
 """
 from typing import Sequence, Union
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "calendar_1"
-down_revision: Union[str, None] = "ledger_1"
+down_revision: Union[str, None] = 'remind_1'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
