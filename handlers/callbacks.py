@@ -35,11 +35,12 @@ PLAN_ACTIONS = {
 }
 
 
-# Card buttons that only show something: still there once the support is closed (card, PDF,
-# versions, address, rent history); any other says the support is closed and does nothing.
-READ_ONLY = {"o", "f", "V", "v", "a", "y"}
+# Card buttons that still work once the support is closed: consultation (card, PDF, versions,
+# address, rent history), notes, and the reopening (coordinators); any other says the support
+# is closed and does nothing.
+READ_ONLY = {"o", "f", "V", "v", "a", "y", "n", "O"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", *PLAN_ACTIONS}
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "O", "V", "R", "K", *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -160,10 +161,10 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             if len(parts) < 4:
                 raise Unreadable(parts)
             await plans.start_progress(update, context, household_id, parts[3])
-        elif action == "c":
-            await cards.confirm_close(update, context, household_id)
-        elif action == "C":
-            await cards.close(update, context, household_id)
+        elif action in {"c", "C"}:  # C: the «Oui, clôturer» of older cards asks the same
+            await forms.start_form(update, context, "cloture", household_id)
+        elif action == "O":
+            await forms.start_form(update, context, "reouverture", household_id)
         elif action == "V":
             await plans.send_ppal(update, context, household_id, other_id)
         elif action == "R":

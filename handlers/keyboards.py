@@ -196,6 +196,20 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
         return Button(render.text(f"history.{label}"), callback_data=button_data("t", action, h.id))
 
     plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
+    if h.status == "clos":  # consultation, notes and documents only (callbacks.READ_ONLY)
+        keyboard = [[button("add_note", "n"), history("history", "h")]]
+        documents = [button("ppal_pdf", "f"), button("versions", "v")] \
+            if plan.draft or plan.current else []
+        if c.tenancy is not None:
+            documents.append(button("rent", "y"))
+        if documents:
+            keyboard.append(documents)
+        if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
+            keyboard.append([Button(render.label("show_address"),
+                                    callback_data=button_data("h", "a", h.id))])
+        if actor.role.sees_everything:
+            keyboard.append([button("reopen", "O")])
+        return InlineKeyboardMarkup(keyboard)
     if more:
         keyboard = []
         if plan.draft or plan.current:
@@ -235,13 +249,6 @@ def assignees(render: Renderer, household: Household, candidates: Sequence[Advis
     return markup([[Button(a.name or str(a.telegram_id),
                            callback_data=button_data("h", "R", household.id, a.id))]
                    for a in candidates])
-
-
-def confirm_close(render: Renderer, household: Household) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        Button(render.label("close_yes"), callback_data=button_data("h", "C", household.id)),
-        Button(render.label("close_no"), callback_data=button_data("h", "o", household.id)),
-    ]])
 
 
 def plan_items(render: Renderer, household: Household, items: Sequence[Item]

@@ -116,6 +116,11 @@ class Household(SQLModel, table=True):
     updated_at: datetime = _utc_column()
     # Lower-case, accent-free text of what a lookup may match (never a confidential address).
     search_key: str = ""
+    # The end of the support (status "clos"): its day, its reason (a code of
+    # storage.closure.REASONS) and, for "autre", what it was. Cleared by a reopening.
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    closure_detail: str | None = None
 
     @property
     def initials(self) -> str:

@@ -261,6 +261,8 @@ class Engine:
         spec = load(form)
         if spec.needs_household and household is None:
             raise Refused("household_needed")
+        if household is not None and household.status == "clos" and not spec.on_closed:
+            raise Refused("household_closed", household=household)
         self.pause_active()
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id,
@@ -660,7 +662,7 @@ class Engine:
             raise Refused("form_closed")
         household = self._household(run)
         if household is not None and household.status == "clos" \
-                and households.may_see(self.actor, household):
+                and households.may_see(self.actor, household) and not load(run.form).on_closed:
             raise Refused("household_closed", household=household)
         if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")
