@@ -425,11 +425,9 @@ CLOSURE_REASONS = ("glissement", "relogement", "maintien", "orientation", "expul
 def end_support(session: Session, clock: Clock, household: Household, day: date, reason: str,
                 detail: str | None = None) -> None:
     """Mark the support ended (its day, its reason) and stop its reminders. `detail` says what
-    "autre" was; any other reason has none."""
+    "autre" was (an import may not know it); any other reason has none."""
     if reason not in CLOSURE_REASONS:
         raise Refused("closure_reason")
-    if reason == "autre" and not (detail or "").strip():
-        raise Refused("closure_detail")
     household.status, household.updated_at = "clos", clock.now()
     household.closed_on, household.closure_reason = day, reason
     household.closure_detail = (detail or "").strip() or None if reason == "autre" else None
@@ -447,6 +445,8 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int, day
         raise Refused("household_closed", household=household)
     if day > clock.today():
         raise Refused("closure_future")
+    if reason == "autre" and not (detail or "").strip():
+        raise Refused("closure_detail")
     end_support(session, clock, household, day, reason, detail)
     audit.record(session, clock, actor, "household.close", household, detail=reason)
     return household
