@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from flows import ADMIN_ID, import_csv, make_bot, open_household
+from flows import ADMIN_ID, close_support, import_csv, make_bot, open_household
 
 MORNING = "2027-03-15T09:05:00+01:00"  # a Monday
 
@@ -111,12 +111,9 @@ async def test_a_bilan_reminder_done_opens_the_form_then_the_support_closes(tg, 
     # The support closes (the confirmation names the household)...
     await admin.send("/cherche Dupont")
     card = await admin.expect(r"📁")
-    await admin.click(r"Clôturer", message=card)
-    await admin.expect(r"Clôturer l'accompagnement de 2027-0001 · H. D. \?")
-    await admin.click(r"Oui, clôturer")
-    await admin.expect(r"clôturé")
-    # ...and the buttons of its old messages say so, and do nothing.
-    for pattern in (r"Diagnostic", r"Ajouter une note", r"Construire le PPAL", r"Rappel"):
+    await close_support(admin)
+    # ...and the buttons of its old messages say so, and do nothing (notes remain).
+    for pattern in (r"Diagnostic", r"Construire le PPAL", r"Rappel"):
         press = await admin.click(pattern, message=card)
         await tg.wait_answered(press)
         assert toast(press) == "L'accompagnement de 2027-0001 · H. D. est clos.", pattern
