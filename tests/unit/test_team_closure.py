@@ -9,7 +9,7 @@ from storage import households, tenancy
 from storage.errors import Refused
 from storage.forms.engine import Engine
 from storage.households import HouseholdData
-from storage.models import AuditLog, Reminder, ReminderStatus, Role
+from storage.models import AuditLog, Household, Reminder, ReminderStatus, Role
 from tests.unit.factories import make_advisor
 
 
@@ -81,6 +81,8 @@ def test_forms_on_a_closed_household_are_refused_except_its_reopening(session, c
         with pytest.raises(Refused) as refused:
             Engine(session, clock, lea).start(form, h)
         assert refused.value.code == "household_closed"
+        assert refused.value.params["household"].label == "2027-0001 · A. D."  # detached
+        h = session.get(Household, h.id)  # the refusal detached it (the update rolls back)
     step = Engine(session, clock, claire).start("reouverture", h)
     step = Engine(session, clock, claire).answer_text(step.run, "Nouvelle demande du bailleur")
     assert h.status == "actif" and step.household is h
