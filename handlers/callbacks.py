@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, history, keyboards, ledger, plans, reminders
+from handlers import cards, forms, history, keyboards, ledger, plans, reminders, team
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -182,6 +182,12 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         return await reminders.on_button(update, context, _id(parts, 1), parts[2])
     if kind == "p":
         await cards.send_my_households(update, context, _id(parts, 1), replace=True)
+        return None
+    if kind == "g":
+        try:
+            await team.on_button(update, context, parts)
+        except team.BadFilters as error:
+            raise Unreadable(parts) from error
         return None
     if kind == "i":
         if len(parts) < 2 or parts[1] not in {r.value for r in Role}:

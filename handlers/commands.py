@@ -8,6 +8,7 @@ from sqlmodel import Session
 from telegram import Update
 
 from handlers import cards, forms, keyboards, plans, reminders
+from handlers import team as team_views
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
 from storage.errors import Refused
@@ -160,6 +161,7 @@ COMMANDS = {
     "echeances": reminders.upcoming,
     "cherche": search,
     "mes_menages": my_households,
+    "menages": team_views.households_command,
     "fermer": close,
     "inviter": invite,
     "equipe": team,
