@@ -109,7 +109,7 @@ def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: st
     """Use a one-time invitation. Raises Refused('invitation_invalid') otherwise."""
     invitation = session.exec(select(Invitation).where(Invitation.code == code)).first()
     now = clock.now()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at < now \
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now \
             or invitation.telegram_id not in (None, telegram_id):
         raise Refused("invitation_invalid")
     advisor = by_telegram_id(session, telegram_id)
