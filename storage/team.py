@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from reminders.calendar import add_months
-from storage import audit, households
+from storage import audit, households, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -219,3 +219,16 @@ def team_figures(session: Session, clock: Clock) -> list[AdvisorFigures]:
 def figures(session: Session, clock: Clock, actor: Advisor) -> list[AdvisorFigures]:
     require_coordination(actor)
     return team_figures(session, clock)
+
+
+def team_upcoming(session: Session, clock: Clock, actor: Advisor, until: date
+                  ) -> tuple[list[tuple[Household, list[Reminder]]], dict[int, Advisor]]:
+    """/echeances equipe: every active household's open items due until `until`, and who
+    follows each (audited as a listing, like /echeances)."""
+    require_coordination(actor)
+    groups = reminders.digest(session, clock, actor, until, listing="echeances_equipe",
+                              whole_team=True)
+    ids = {h.advisor_id for h, _items in groups if h.advisor_id is not None}
+    followers = {a.id or 0: a for a in session.exec(
+        select(Advisor).where(col(Advisor.id).in_(ids)))} if ids else {}
+    return groups, followers

@@ -91,3 +91,15 @@ def test_filters_travel_in_the_button_data():
     for forged in ("g:l:0:x:-:a:0:-", "g:l:0:-:q:a:0:-", "g:z:0:-:-:a:0:-", "g:l:0:-:-:a:0"):
         with pytest.raises(BadFilters):
             decode(forged.split(":"))
+
+
+def test_the_team_s_due_items_with_who_follows_them(session, clock, caseload):
+    c = caseload
+    until = date(2027, 4, 14)
+    groups, followers = team.team_upcoming(session, clock, c["claire"], until)
+    assert [(h.last_name, followers[h.advisor_id].name, [r.key for r in items])
+            for h, items in groups] == [("Dupont", "Léa", ["libre:late", "rent:2027-04"]),
+                                        ("Martin", "Léa", ["rent:2027-04"])]
+    assert all(h.status == "actif" for h, _items in groups)
+    with pytest.raises(Refused):
+        team.team_upcoming(session, clock, c["lea"], until)
