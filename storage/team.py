@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from reminders.calendar import add_months
+from reminders.calendar import add_months, is_working_day
 from storage import audit, households, reminders
 from storage.clock import Clock
 from storage.errors import Refused
@@ -232,3 +232,17 @@ def team_upcoming(session: Session, clock: Clock, actor: Advisor, until: date
     followers = {a.id or 0: a for a in session.exec(
         select(Advisor).where(col(Advisor.id).in_(ids)))} if ids else {}
     return groups, followers
+
+
+def weekly_summary(session: Session, clock: Clock, advisor: Advisor, day: date
+                   ) -> list[AdvisorFigures] | None:
+    """The team's figures for a coordinator's morning digest on the week's first working day
+    (Monday, or the Tuesday after Easter Monday...): sent with the digest, so claimed once
+    with it (reminders.tick). None for anyone else, on another day, or with no household
+    followed yet."""
+    if not advisor.role.sees_everything or not is_working_day(day):
+        return None
+    monday = day - timedelta(days=day.weekday())
+    if any(is_working_day(monday + timedelta(days=n)) for n in range(day.weekday())):
+        return None
+    return team_figures(session, clock) or None

@@ -2,10 +2,12 @@
 the 6-month window from 15/09/2026, silence before 13/02/2027)."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete
 
+from bot.render import Renderer
 from storage import households, team
 from storage.errors import Refused
 from storage.households import HouseholdData
@@ -79,3 +81,21 @@ def test_each_advisor_s_figures(session, clock, crafted):
 def test_figures_are_for_coordinators(session, clock, crafted):
     with pytest.raises(Refused):
         team.figures(session, clock, crafted["lea"])
+
+
+def test_the_weekly_summary_goes_to_coordinators_on_the_week_s_first_working_day(
+        session, clock, crafted):
+    claire, lea = crafted["claire"], crafted["lea"]
+    monday = team.weekly_summary(session, clock, claire, date(2027, 3, 15))
+    assert [f.advisor.name for f in monday] == ["Léa", "Zoé"]
+    assert team.weekly_summary(session, clock, claire, date(2027, 3, 16)) is None
+    assert team.weekly_summary(session, clock, lea, date(2027, 3, 15)) is None
+    lonely = make_advisor(session, clock, 9, "Nadia", Role.ADMIN)
+    assert team.weekly_summary(session, clock, lonely, date(2027, 3, 15)) is not None
+    # Easter Monday 29/03/2027 is a holiday: the summary comes on the Tuesday.
+    assert team.weekly_summary(session, clock, claire, date(2027, 3, 29)) is None
+    assert team.weekly_summary(session, clock, claire, date(2027, 3, 30)) is not None
+    text = Renderer(ZoneInfo("Europe/Paris")).msg("team.weekly", figures=monday,
+                                                  day=date(2027, 3, 15))
+    assert "Léa : 3 ménage(s) · 2 en retard · bilans et revues à temps (6 mois) : 33 % (1/3)" \
+        " · 1 sans contact depuis 30 jours" in text
