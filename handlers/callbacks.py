@@ -9,7 +9,17 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, evaluation, forms, history, keyboards, ledger, plans, reminders
+from handlers import (
+    cards,
+    evaluation,
+    forms,
+    history,
+    keyboards,
+    ledger,
+    plans,
+    reminders,
+    team,
+)
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -35,11 +45,12 @@ PLAN_ACTIONS = {
 }
 
 
-# Card buttons that only show something: still there once the support is closed (card, PDF,
-# versions, address, rent history); any other says the support is closed and does nothing.
-READ_ONLY = {"o", "f", "V", "v", "a", "y"}
+# Card buttons that still work once the support is closed: consultation (card, PDF, versions,
+# address, rent history), notes, and the reopening (coordinators); any other says the support
+# is closed and does nothing.
+READ_ONLY = {"o", "f", "V", "v", "a", "y", "n", "O"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", *PLAN_ACTIONS}
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "O", "V", "R", "K", *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -160,10 +171,10 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             if len(parts) < 4:
                 raise Unreadable(parts)
             await plans.start_progress(update, context, household_id, parts[3])
-        elif action == "c":
-            await cards.confirm_close(update, context, household_id)
-        elif action == "C":
-            await cards.close(update, context, household_id)
+        elif action in {"c", "C"}:  # C: the «Oui, clôturer» of older cards asks the same
+            await forms.start_form(update, context, "cloture", household_id)
+        elif action == "O":
+            await forms.start_form(update, context, "reouverture", household_id)
         elif action == "V":
             await plans.send_ppal(update, context, household_id, other_id)
         elif action == "R":
@@ -181,6 +192,12 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         return await reminders.on_button(update, context, _id(parts, 1), parts[2])
     if kind == "p":
         await cards.send_my_households(update, context, _id(parts, 1), replace=True)
+        return None
+    if kind == "g":
+        try:
+            await team.on_button(update, context, parts)
+        except team.BadFilters as error:
+            raise Unreadable(parts) from error
         return None
     if kind == "i":
         if len(parts) < 2 or parts[1] not in {r.value for r in Role}:
@@ -200,6 +217,16 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             return None
         if action in {"D", "r"}:
             return await _set_active(update, context, advisor_id, action == "r")
+        if action == "o":  # a new role: chosen, then confirmed naming her and the role
+            return await _role_step(update, context, advisor_id, None, False)
+        if action in {"O", "S"}:
+            if len(parts) < 4 or parts[3] not in {r.value for r in Role}:
+                raise Unreadable(parts)
+            return await _role_step(update, context, advisor_id, Role(parts[3]), action == "S")
+    if kind == "v":  # a pending invitation revoked, after a confirmation naming it
+        action, invitation_id = (parts[1] if len(parts) > 1 else ""), _id(parts, 2)
+        if action in {"c", "y"}:
+            return await _revoke(update, context, invitation_id, action == "y")
     raise Unreadable(parts)
 
 
@@ -250,4 +277,73 @@ async def _set_active(update: Update, context: Context, advisor_id: int, active:
     if applied.value is not None:
         await send_team(update, context, d.render.msg("team.changed", member=applied.value,
                                                       active=active))
+    return None
+
+
+async def _role_step(update: Update, context: Context, advisor_id: int, role: Role | None,
+                     confirmed: bool) -> str | None:
+    """An administrator changes a role: the roles offered, then the confirmation, then done."""
+    d = deps(context)
+    if not confirmed:
+        try:
+            member = await d.db.read(with_actor(update, lambda s, actor: advisors.member(
+                s, actor, advisor_id)))
+        except Refused:
+            return d.render.msg("access.admin_only")
+        if role is None:
+            await send(update, d.render.msg("team.choose_new_role", member=member),
+                       keyboards.new_roles(d.render, member))
+        else:
+            await send(update, d.render.msg("team.confirm_role", member=member,
+                                            role_label=role_labels(context)[role]),
+                       keyboards.confirm_role(d.render, member, role))
+        return None
+    assert role is not None
+    chosen = role
+
+    def work(session: Session, actor: Advisor) -> Advisor:
+        return advisors.set_role(session, d.clock, actor, advisor_id, chosen)
+
+    try:
+        applied = await d.db.apply(update.update_id, with_actor(update, work))
+    except Refused as refused:
+        if refused.code == "last_admin":
+            await edit_or_send(update, d.render.msg("team.last_admin"))
+            return None
+        return d.render.msg("access.admin_only")
+    if applied.value is not None:
+        await send_team(update, context, d.render.msg(
+            "team.role_changed", member=applied.value, role_label=role_labels(context)[chosen]))
+    return None
+
+
+async def _revoke(update: Update, context: Context, invitation_id: int, confirmed: bool
+                  ) -> str | None:
+    d = deps(context)
+
+    def work(session: Session, actor: Advisor) -> Invitation:
+        if confirmed:
+            return advisors.revoke(session, d.clock, actor, invitation_id)
+        return advisors.pending_invitation(session, d.clock, actor, invitation_id)
+
+    try:
+        if confirmed:
+            invitation = (await d.db.apply(update.update_id, with_actor(update, work))).value
+        else:
+            invitation = await d.db.read(with_actor(update, work))
+    except Refused as refused:
+        if refused.code == "invitation_gone":
+            await edit_or_send(update, d.render.msg("team.invitation_gone"))
+            return None
+        return d.render.msg("access.admin_only")
+    if invitation is None:  # a second press of «Oui»: already done
+        return None
+    labels = role_labels(context)
+    if confirmed:
+        await send_team(update, context, d.render.msg("team.revoked", invitation=invitation,
+                                                      role_labels=labels))
+    else:
+        await send(update, d.render.msg("team.confirm_revoke", invitation=invitation,
+                                        role_labels=labels),
+                   keyboards.confirm_revoke(d.render, invitation))
     return None

@@ -141,27 +141,6 @@ async def reassign(update: Update, context: Context, household_id: int, advisor_
                         type(error).__name__)
 
 
-async def confirm_close(update: Update, context: Context, household_id: int) -> None:
-    d = deps(context)
-    household = await read_or_say(update, context, lambda s, actor: households.get(
-        s, d.clock, actor, household_id))
-    if household is not None:
-        await send(update, d.render.msg("household.confirm_close", h=household),
-                   keyboards.confirm_close(d.render, household))
-
-
-async def close(update: Update, context: Context, household_id: int) -> None:
-    d = deps(context)
-    try:
-        applied = await d.db.apply(update.update_id, with_actor(
-            update, lambda s, actor: households.close(s, d.clock, actor, household_id)))
-    except Refused as refused:
-        await send(update, d.render.msg("household.refused", code=refused.code))
-        return
-    if applied.value is not None:
-        await edit_or_send(update, d.render.msg("household.closed", h=applied.value))
-
-
 async def closed_notice(update: Update, context: Context, household_id: int) -> str | None:
     """"L'accompagnement de … est clos." when the household's support is closed, else None."""
     d = deps(context)

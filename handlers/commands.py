@@ -8,11 +8,13 @@ from sqlmodel import Session
 from telegram import Update
 
 from handlers import cards, evaluation, forms, keyboards, plans, reminders
+from handlers import team as team_views
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
+from storage import team as team_records
 from storage.errors import Refused
 from storage.forms.engine import Engine, Step
-from storage.models import Advisor, Household
+from storage.models import Advisor, Household, Invitation
 
 
 def _args(context: Context) -> str:
@@ -118,14 +120,19 @@ async def team(update: Update, context: Context) -> None:
 async def send_team(update: Update, context: Context, prefix: str = "") -> None:
     d = deps(context)
 
-    def work(session: Session, actor: Advisor) -> tuple[Advisor, list[Advisor]]:
-        return actor, advisors.team(session)
+    def work(session: Session, actor: Advisor
+             ) -> tuple[Advisor, list[Advisor], list[team_records.AdvisorFigures],
+                        list[Invitation]]:
+        if not actor.role.sees_everything:
+            return actor, advisors.team(session), [], []
+        return (actor, advisors.team(session), team_records.figures(session, d.clock, actor),
+                advisors.pending_invitations(session, d.clock))
 
-    me, members = await d.db.read(with_actor(update, work))
+    me, members, figures, invitations = await d.db.read(with_actor(update, work))
     is_admin = me.is_admin
     text = d.render.msg("team.team", members=members, role_labels=role_labels(context),
-                        is_admin=is_admin)
-    keyboard = keyboards.team(d.render, members, me) if is_admin else None
+                        is_admin=is_admin, figures=figures, invitations=invitations)
+    keyboard = keyboards.team(d.render, members, me, invitations) if is_admin else None
     await send(update, f"{prefix}\n{text}" if prefix else text, keyboard)
 
 
@@ -160,6 +167,7 @@ COMMANDS = {
     "echeances": reminders.upcoming,
     "cherche": search,
     "mes_menages": my_households,
+    "menages": team_views.households_command,
     "fermer": close,
     "inviter": invite,
     "equipe": team,

@@ -137,7 +137,8 @@ async def start_form(update: Update, context: Context, form: str,
         applied = await d.db.apply(None if follow_up else update.update_id,
                                    with_actor(update, work))
     except Refused as refused:
-        await send(update, d.render.msg("household.refused", code=refused.code))
+        await send(update, _refusal(context, refused) if refused.code == "household_closed"
+                   else d.render.msg("household.refused", code=refused.code))
         return
     if applied.duplicate or applied.value is None:
         await resume_current(update, context)

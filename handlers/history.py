@@ -14,8 +14,8 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from handlers import cards, keyboards
 from handlers import history_keyboards as keys
-from handlers import keyboards
 from handlers.common import Context, deps, edit_or_send, send, with_actor
 from handlers.messages import download
 from storage import documents, households, notes, phases, timeline
@@ -57,7 +57,9 @@ async def on_button(update: Update, context: Context, parts: list[str]) -> str |
         await resend_document(update, context, first)
     elif action in {"+", "-"}:
         await _card_keyboard(update, context, first, more=action == "+")
-    elif action in {"p", "P"}:
+    elif action in {"p", "P"}:  # the phase of a closed support no longer changes
+        if notice := await cards.closed_notice(update, context, first):
+            return notice
         await _phase(update, context, first, parts[3] if action == "P" else None)
     elif action == "k":
         await _prompt_type(update, context, first, parts[3])

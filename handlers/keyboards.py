@@ -13,7 +13,7 @@ from reminders.tick import Outgoing
 from storage.forms.engine import Step, token
 from storage.households import Card
 from storage.ledger import Statement
-from storage.models import Advisor, Household, PlanVersion, Reminder
+from storage.models import Advisor, Household, Invitation, PlanVersion, Reminder, Role
 from storage.plans import Item
 
 Button = InlineKeyboardButton
@@ -196,6 +196,20 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
         return Button(render.text(f"history.{label}"), callback_data=button_data("t", action, h.id))
 
     plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
+    if h.status == "clos":  # consultation, notes and documents only (callbacks.READ_ONLY)
+        keyboard = [[button("add_note", "n"), history("history", "h")]]
+        documents = [button("ppal_pdf", "f"), button("versions", "v")] \
+            if plan.draft or plan.current else []
+        if c.tenancy is not None:
+            documents.append(button("rent", "y"))
+        if documents:
+            keyboard.append(documents)
+        if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
+            keyboard.append([Button(render.label("show_address"),
+                                    callback_data=button_data("h", "a", h.id))])
+        if actor.role.sees_everything:
+            keyboard.append([button("reopen", "O")])
+        return InlineKeyboardMarkup(keyboard)
     if more:
         keyboard = []
         if plan.draft or plan.current:
@@ -235,13 +249,6 @@ def assignees(render: Renderer, household: Household, candidates: Sequence[Advis
     return markup([[Button(a.name or str(a.telegram_id),
                            callback_data=button_data("h", "R", household.id, a.id))]
                    for a in candidates])
-
-
-def confirm_close(render: Renderer, household: Household) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        Button(render.label("close_yes"), callback_data=button_data("h", "C", household.id)),
-        Button(render.label("close_no"), callback_data=button_data("h", "o", household.id)),
-    ]])
 
 
 def plan_items(render: Renderer, household: Household, items: Sequence[Item]
@@ -328,19 +335,48 @@ def confirm_deactivate(render: Renderer, member: Advisor) -> InlineKeyboardMarku
     ]])
 
 
-def team(render: Renderer, members: Sequence[Advisor], me: Advisor
-         ) -> InlineKeyboardMarkup | None:
+def team(render: Renderer, members: Sequence[Advisor], me: Advisor,
+         invitations: Sequence[Invitation] = ()) -> InlineKeyboardMarkup | None:
     keyboard = []
     for m in members:
-        if m.id == me.id:
-            continue
         name = m.name or str(m.telegram_id)
+        if m.id == me.id:
+            keyboard.append([Button(render.label("change_role", name=name),
+                                    callback_data=button_data("e", "o", m.id))])
+            continue
         if m.active:
             keyboard.append([Button(render.label("deactivate", name=name),
                                     callback_data=button_data("e", "d", m.id))])
         else:
             keyboard.append([Button(render.label("reactivate", name=name),
                                     callback_data=button_data("e", "r", m.id))])
+        keyboard[-1].append(Button(render.label("change_role", name=name),
+                                   callback_data=button_data("e", "o", m.id)))
+    keyboard += [[Button(render.label("revoke_invitation",
+                                      role_label=render.label("role", value=i.role.value),
+                                      created_at=i.created_at),
+                         callback_data=button_data("v", "c", i.id))] for i in invitations]
     return markup(keyboard)
+
+
+def new_roles(render: Renderer, member: Advisor) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[Button(render.label("role", value=r.value),
+                                         callback_data=button_data("e", "O", member.id, r.value))]
+                                 for r in ROLE_KEYS if r != member.role])
+
+
+def confirm_role(render: Renderer, member: Advisor, role: Role) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("role_yes"),
+               callback_data=button_data("e", "S", member.id, role.value)),
+        Button(render.label("no"), callback_data=button_data("e", "n", member.id)),
+    ]])
+
+
+def confirm_revoke(render: Renderer, invitation: Invitation) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        Button(render.label("revoke_yes"), callback_data=button_data("v", "y", invitation.id)),
+        Button(render.label("no"), callback_data=button_data("e", "n", 0)),
+    ]])
 
 

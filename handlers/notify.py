@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.render import split_message
 from handlers import keyboards
 from reminders.tick import Outgoing, Unreachable
-from storage import reminders
+from storage import reminders, team
 from storage.models import Advisor
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,18 @@ class TelegramSender:
                                 keyboards.reminder_list(self.d.render, items))
 
     async def send_digest(self, advisor: Advisor, day: date) -> bool:
-        groups = await self.d.db.read(lambda session: reminders.digest(
-            session, self.d.clock, advisor, day + timedelta(days=DIGEST_DAYS)))
-        if not groups:
+        """The morning digest; a coordinator's carries the team's weekly summary on the
+        week's first working day (one message, claimed once with the digest)."""
+        groups, summary = await self.d.db.read(lambda session: (
+            reminders.digest(session, self.d.clock, advisor, day + timedelta(days=DIGEST_DAYS)),
+            team.weekly_summary(session, self.d.clock, advisor, day)))
+        if not groups and summary is None:
             return True  # nothing due: no message
-        text = self.d.render.msg("reminders.digest", groups=groups, day=day,
-                                 title=self.d.render.label("digest_title"))
-        return await self._send(advisor, text)
+        parts = [self.d.render.msg("reminders.digest", groups=groups, day=day,
+                                   title=self.d.render.label("digest_title"))] if groups else []
+        if summary is not None:
+            parts.append(self.d.render.msg("team.weekly", figures=summary, day=day))
+        return await self._send(advisor, "\n\n".join(parts))
 
     async def delete(self, chat_id: int, message_id: int) -> bool:
         try:

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 GATE_GROUP, PAUSE_GROUP = -2, -1
 
 # The commands shown in Telegram's menu, in this order (descriptions: labels.txt, `menu`).
-MENU = ["aujourdhui", "echeances", "nouveau", "cherche", "mes_menages", "diagnostic", "ppal",
-        "rappel", "reprendre", "fermer", "equipe", "evaluation", "inviter", "aide"]
+MENU = ["aujourdhui", "echeances", "nouveau", "cherche", "mes_menages", "menages", "diagnostic",
+        "ppal", "rappel", "reprendre", "fermer", "equipe", "evaluation", "inviter", "aide"]
 
 
 def register(app: Application) -> None:

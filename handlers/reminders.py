@@ -12,7 +12,7 @@ from handlers import keyboards
 from handlers.cards import send_card
 from handlers.common import Context, append_to_pressed, deps, read_or_say, send, with_actor
 from handlers.forms import AFTER_DONE, start_form
-from storage import ledger, reminder_answers, reminders
+from storage import ledger, reminder_answers, reminders, team
 from storage.errors import Refused
 from storage.forms.engine import Step
 from storage.models import Advisor, Household
@@ -88,9 +88,20 @@ async def today(update: Update, context: Context) -> None:
 
 
 async def upcoming(update: Update, context: Context) -> None:
+    """/echeances: hers; `/echeances equipe`: the whole team's (coordinators)."""
     d = deps(context)
     day = d.clock.today()
     until = day + timedelta(days=UPCOMING_DAYS)
+    if [a.lower() for a in context.args or []] == ["equipe"]:
+        try:
+            groups, followers = await d.db.read(with_actor(
+                update, lambda s, actor: team.team_upcoming(s, d.clock, actor, until)))
+        except Refused:
+            await send(update, d.render.msg("team.coordination_only"))
+            return
+        await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day,
+                                        until=until, followers=followers))
+        return
     groups = await d.db.read(with_actor(update, lambda s, actor: reminders.digest(
         s, d.clock, actor, until, listing="echeances")))
     await send(update, d.render.msg("reminders.upcoming", groups=groups, day=day, until=until))

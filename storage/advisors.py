@@ -109,7 +109,7 @@ def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: st
     """Use a one-time invitation. Raises Refused('invitation_invalid') otherwise."""
     invitation = session.exec(select(Invitation).where(Invitation.code == code)).first()
     now = clock.now()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at < now \
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now \
             or invitation.telegram_id not in (None, telegram_id):
         raise Refused("invitation_invalid")
     advisor = by_telegram_id(session, telegram_id)
@@ -158,4 +158,50 @@ def set_active(
     session.add(advisor)
     audit.record(session, clock, actor, "advisor.activate" if active else "advisor.deactivate",
                  detail=str(advisor.telegram_id))
+    return advisor
+
+
+def pending_invitations(session: Session, clock: Clock) -> list[Invitation]:
+    """Invitations not used yet and still valid, oldest first (/equipe)."""
+    return list(session.exec(select(Invitation).where(
+        col(Invitation.used_at).is_(None), col(Invitation.expires_at) > clock.now())
+        .order_by(col(Invitation.created_at), col(Invitation.id))))
+
+
+def pending_invitation(session: Session, clock: Clock, actor: Advisor, invitation_id: int
+                       ) -> Invitation:
+    """An invitation an administrator is about to revoke (Refused once used, expired or
+    revoked: the old button then changes nothing)."""
+    require_admin(actor)
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None \
+            or invitation.expires_at <= clock.now():
+        raise Refused("invitation_gone")
+    return invitation
+
+
+def revoke(session: Session, clock: Clock, actor: Advisor, invitation_id: int) -> Invitation:
+    """The link no longer lets anyone in: it expires now (the audit log says it was revoked)."""
+    invitation = pending_invitation(session, clock, actor, invitation_id)
+    invitation.expires_at = clock.now()
+    session.add(invitation)
+    audit.record(session, clock, actor, "invitation.revoke",
+                 detail=f"{invitation.id} {invitation.role.value}")
+    return invitation
+
+
+def set_role(session: Session, clock: Clock, actor: Advisor, advisor_id: int, role: Role
+             ) -> Advisor:
+    """An administrator changes someone's role; the last active administrator keeps hers."""
+    advisor = member(session, actor, advisor_id)
+    if advisor.role == Role.ADMIN and role != Role.ADMIN:
+        others = session.exec(select(Advisor).where(
+            Advisor.role == Role.ADMIN, col(Advisor.active), Advisor.id != advisor.id)).first()
+        if others is None:
+            raise Refused("last_admin")
+    if advisor.role != role:
+        audit.record(session, clock, actor, "advisor.role",
+                     detail=f"{advisor.telegram_id}: {advisor.role.value} -> {role.value}")
+        advisor.role = role
+        session.add(advisor)
     return advisor

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from storage import audit, ledger
 from storage.clock import Clock
 from storage.errors import Refused
+from storage.households import CLOSURE_REASONS
 from storage.models import (
     Advisor,
     Bilan,
@@ -34,12 +35,10 @@ from storage.models import (
     Tenancy,
     TransferReview,
 )
+from storage.notes import NOTE_TYPES
 
-CLOSURE_REASONS = ("glissement", "relogement", "maintien", "orientation", "expulsion",
-                   "depart", "abandon", "deces", "autre")
 # An end that keeps the household housed: an eviction avoided when the impayé was reached.
 POSITIVE_REASONS = frozenset({"glissement", "relogement", "maintien", "orientation"})
-NOTE_TYPES = ("visite", "appel", "rendez_vous", "courrier", "autre")
 # Monthly resources, cents: a household is in the first band whose upper bound it is under.
 RESOURCE_BANDS = (("moins_600", 60000), ("600_1000", 100000), ("1000_1500", 150000),
                   ("plus_1500", None))

@@ -438,14 +438,57 @@ def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
     return Reassignment(household, advisor, previous, actor, told)
 
 
-def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
-    """The support ends: the household leaves the active lists and its reminders stop."""
-    household = get(session, clock, actor, household_id, action="household.close")
+# Why a support ended (`Household.closure_reason`), in the order they are offered; the
+# labels are `labels.txt`'s closure_reason. Imports use the same codes (`motif_fin`).
+CLOSURE_REASONS = ("glissement", "relogement", "maintien", "orientation", "expulsion",
+                   "depart", "abandon", "deces", "autre")
+
+
+def end_support(session: Session, clock: Clock, household: Household, day: date, reason: str,
+                detail: str | None = None) -> None:
+    """Mark the support ended (its day, its reason) and stop its reminders. `detail` says what
+    "autre" was (an import may not know it); any other reason has none."""
+    if reason not in CLOSURE_REASONS:
+        raise Refused("closure_reason")
+    household.status, household.updated_at = "clos", clock.now()
+    household.closed_on, household.closure_reason = day, reason
+    household.closure_detail = (detail or "").strip() or None if reason == "autre" else None
+    session.add(household)
+    session.flush()
+    reminders.sync(session, clock, household)
+
+
+def close(session: Session, clock: Clock, actor: Advisor, household_id: int, day: date,
+          reason: str, detail: str | None = None) -> Household:
+    """The support ends on `day` for `reason`: the household leaves the active lists, its
+    reminders stop, its card is read-only (consultation, notes, documents)."""
+    household = get(session, clock, actor, household_id, action="")
+    if household.status == "clos":
+        raise Refused("household_closed", household=household)
+    if day > clock.today():
+        raise Refused("closure_future")
+    if reason == "autre" and not (detail or "").strip():
+        raise Refused("closure_detail")
+    end_support(session, clock, household, day, reason, detail)
+    audit.record(session, clock, actor, "household.close", household, detail=reason)
+    return household
+
+
+def reopen(session: Session, clock: Clock, actor: Advisor, household_id: int, reason: str
+           ) -> Household:
+    """A coordinator takes a closed support up again (why is kept in the audit log): the end's
+    day and reason are cleared and the reminders come back."""
+    _require_coordination(session, clock, actor, household_id, "household.reopen")
+    household = get(session, clock, actor, household_id, action="")
     if household.status != "clos":
-        household.status, household.updated_at = "clos", clock.now()
-        session.add(household)
-        session.flush()
-        reminders.sync(session, clock, household)
+        raise Refused("household_open")
+    household.status, household.updated_at = "actif", clock.now()
+    household.closed_on = None
+    household.closure_reason = household.closure_detail = None
+    session.add(household)
+    session.flush()
+    reminders.sync(session, clock, household)
+    audit.record(session, clock, actor, "household.reopen", household, detail=reason.strip())
     return household
 
 

@@ -40,7 +40,10 @@ TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charg
            "periode_examen_mois", "debut_periode_examen")
 # The rent account's opening balance: the arrears owed when the household comes in.
 DEBT = ("dette_initiale", "date_dette")
-COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
+# The end of the support (`motif_fin`: storage.households.CLOSURE_REASONS) and the lease's
+# transfer to the household when it happened (a sub-let's `transferred_on`).
+END = ("date_fin", "motif_fin", "date_glissement")
+COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT + END
 # tenancy column -> the home form's answer it fills (storage.tenancy.save reads those)
 TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "date_sous_location": "date_sous_location", "loyer": "loyer",
@@ -76,6 +79,9 @@ class Row:
     next_bilan: date | None = None
     debt: int | None = None  # opening arrears, cents
     debt_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    transferred_on: date | None = None
 
 
 # column -> household field, for updates of households already there
@@ -266,6 +272,9 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "debut_periode_examen": _date,
         "dette_initiale": parse_amount,
         "date_dette": _date,
+        "date_fin": _date,
+        "motif_fin": _one_of(households.CLOSURE_REASONS),
+        "date_glissement": _date,
     }
     failed = False
     for column, parse in parsers.items():
@@ -295,12 +304,21 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
     if values.get("bail") == "sous_location" and "date_sous_location" not in values:
         report.errors.append(RowError(line, "date_sous_location", Invalid("required")))
         return None
+    if "date_glissement" in values and values.get("bail") != "sous_location":
+        # a transfer is the end of a sub-let: the row says which one
+        report.errors.append(RowError(line, "bail", Invalid("one_of", allowed=("sous-location",))))
+        return None
+    for given_one, other in (("date_fin", "motif_fin"), ("motif_fin", "date_fin")):
+        if given_one in values and other not in values:
+            report.errors.append(RowError(line, other, Invalid("required")))
+            return None
     given = {FIELDS[c] for c in values if c in FIELDS}
     home = {TENANCY_ANSWERS[c]: _to_answer(v) for c, v in values.items()
             if c in TENANCY_ANSWERS}
     return Row(line, data, values.get("conseillere_telegram_id"),
                values.get("conseillere_nom", ""), given, home, values.get("prochain_bilan"),
-               values.get("dette_initiale"), values.get("date_dette"))
+               values.get("dette_initiale"), values.get("date_dette"), values.get("date_fin"),
+               values.get("motif_fin"), values.get("date_glissement"))
 
 
 def _to_answer(value: Any) -> Any:
@@ -402,8 +420,21 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
                                      due_on=row.next_bilan, created_at=clock.now()))
             session.flush()
             facts_changed = True
+    home = tenancy.of(session, household) if row.transferred_on is not None else None
+    if home is not None and home.transferred_on != row.transferred_on:
+        home.transferred_on = row.transferred_on  # a direct tenant since: sub-let reminders stop
+        session.add(home)
+        session.flush()
+        facts_changed = True
     if facts_changed:
         reminders.sync(session, clock, household)
+    if row.closed_on is not None and row.closure_reason is not None and \
+            (household.status, household.closed_on, household.closure_reason) != \
+            ("clos", row.closed_on, row.closure_reason):
+        households.end_support(session, clock, household, row.closed_on, row.closure_reason)
+        audit.record(session, clock, None, "household.import.close", household,
+                     detail=f"{source}: {row.closure_reason}")
+        changed = True
     return changed or facts_changed
 
 

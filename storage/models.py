@@ -112,12 +112,6 @@ class Household(SQLModel, table=True):
     # Set by hand by the advisor: the phase no longer follows the facts until she clears it.
     phase_manual: bool = False
     support_start: date | None = None
-    # The support's end (storage.evaluation reads them): its date, a code of CLOSURE_REASONS
-    # (glissement, relogement, maintien, orientation, expulsion, depart, abandon, deces,
-    # autre) and the detail of «autre».
-    closed_on: date | None = None
-    closure_reason: str | None = None
-    closure_detail: str = ""
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
     # Lower-case, accent-free text of what a lookup may match (never a confidential address).
@@ -126,6 +120,12 @@ class Household(SQLModel, table=True):
     # pass re-derives only the households whose day has come; a change of its records
     # re-derives at once). None: never derived yet (the first pass does it).
     next_derivation_on: date | None = Field(default=None, index=True)
+    # The end of the support (status "clos"): its day, its reason (a code of
+    # storage.households.CLOSURE_REASONS) and, for "autre", what it was. Cleared by a
+    # reopening; storage.evaluation reads them.
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    closure_detail: str | None = None
 
     @property
     def initials(self) -> str:

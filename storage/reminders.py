@@ -379,13 +379,15 @@ def payload_date(reminder: Reminder, name: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def digest(session: Session, clock: Clock, advisor: Advisor, until: date, listing: str = "digest"
-           ) -> list[tuple[Household, list[Reminder]]]:
-    """The open reminders of the advisor's households due until `until`, per household;
-    each household listed is audited, `listing` saying where (digest, aujourdhui, echeances)."""
-    mine = list(session.exec(select(Household).where(
-        Household.advisor_id == advisor.id, Household.status == "actif")
-        .order_by(*by_reference_order())))
+def digest(session: Session, clock: Clock, advisor: Advisor, until: date, listing: str = "digest",
+           whole_team: bool = False) -> list[tuple[Household, list[Reminder]]]:
+    """The open reminders of the advisor's households (`whole_team`: every active household,
+    for a coordinator) due until `until`, per household; each household listed is audited,
+    `listing` saying where (digest, aujourdhui, echeances)."""
+    query = select(Household).where(Household.status == "actif")
+    if not whole_team:
+        query = query.where(Household.advisor_id == advisor.id)
+    mine = list(session.exec(query.order_by(*by_reference_order())))
     found = upcoming(session, clock, mine, until)
     by_household: dict[int, list[Reminder]] = {}
     for reminder in found:

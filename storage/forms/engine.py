@@ -257,10 +257,10 @@ class Engine:
 
     def _may_continue(self, run: FormRun) -> bool:
         """A form about a household that is no longer hers (reassigned), or whose support is
-        closed, is closed, unread."""
+        closed (except its reopening), is closed, unread."""
         household = self._household(run)
         if household is None or (households.may_see(self.actor, household)
-                                 and household.status != "clos"):
+                                 and (household.status != "clos" or load(run.form).on_closed)):
             return True
         run.status = RunStatus.CANCELLED
         self._save(run)
@@ -277,6 +277,8 @@ class Engine:
         spec = load(form)
         if spec.needs_household and household is None:
             raise Refused("household_needed")
+        if household is not None and household.status == "clos" and not spec.on_closed:
+            raise self._closed(household)
         self.pause_active()
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id,
@@ -670,14 +672,20 @@ class Engine:
         return self.edit(run, key) if key else self._summary(spec, run)
 
     # --- internals ---------------------------------------------------------------------------
+    def _closed(self, household: Household) -> Refused:
+        """The refusal naming a closed household, detached from the session so that its label
+        still reads once the update's transaction is rolled back."""
+        self.session.expunge(household)
+        return Refused("household_closed", household=household)
+
     def _own_run(self, run_id: int, statuses: set[RunStatus]) -> FormRun:
         run = self.session.get(FormRun, run_id)
         if run is None or run.advisor_id != self.actor.id:
             raise Refused("form_closed")
         household = self._household(run)
         if household is not None and household.status == "clos" \
-                and households.may_see(self.actor, household):
-            raise Refused("household_closed", household=household)
+                and households.may_see(self.actor, household) and not load(run.form).on_closed:
+            raise self._closed(household)
         if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")
         return run

@@ -103,6 +103,9 @@ class FormSpec:
     sections: tuple[Section, ...]
     fields: tuple[FieldSpec, ...]
     needs_household: bool = False
+    # May be started on a household whose support is closed (its reopening); any other
+    # form on such a household is refused.
+    on_closed: bool = False
     summary: bool = True  # False: stored as soon as the last question is answered
     # The yes/no question of this form that makes the household confidential (its answer
     # counts before the household exists, see Step.hides).
@@ -192,6 +195,7 @@ def parse(data: dict[str, Any]) -> FormSpec:
         sections=sections,
         fields=tuple(fields),
         needs_household=bool(data.get("needs_household", False)),
+        on_closed=bool(data.get("on_closed", False)),
         summary=bool(data.get("summary", True)),
         confidential_flag=data.get("confidential_flag"),
     )

@@ -293,6 +293,19 @@ def _commit_report(session: Session, clock: Clock, actor: Advisor, spec: FormSpe
     return answers
 
 
+def _commit_closure(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                    answers: dict[str, Any], household: Household | None) -> Household:
+    return households.close(session, clock, actor, _household(household, actor).id or 0,
+                            date.fromisoformat(answers["date"]), answers["motif"],
+                            answers.get("precision"))
+
+
+def _commit_reopen(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                   answers: dict[str, Any], household: Household | None) -> Household:
+    return households.reopen(session, clock, actor, _household(household, actor).id or 0,
+                             answers["motif"])
+
+
 Committer = Callable[[Session, Clock, Advisor, FormSpec, dict[str, Any], Household | None], Any]
 
 COMMITTERS: dict[str, Committer] = {
@@ -312,6 +325,8 @@ COMMITTERS: dict[str, Committer] = {
     "glissement": _commit_glissement,
     "free_reminder": _commit_free_reminder,
     "snooze": _commit_snooze,
+    "closure": _commit_closure,
+    "reopen": _commit_reopen,
 }
 
 

@@ -208,3 +208,16 @@ async def import_csv(tmp_path: Path, text: str, **env: str) -> str:
     output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
     return output.decode()
+
+
+async def close_support(user: Any, reason: str = r"Départ volontaire") -> Any:
+    """🔚 on the last card shown: today, the reason given, confirmed; returns the card after."""
+    await card_action(user, r"Clôturer")
+    await user.expect(r"Date de fin de l'accompagnement")
+    await user.click(r"Aujourd'hui")
+    await user.expect(r"Motif de fin")
+    await user.click(reason)
+    await user.expect(r"Clôture de l'accompagnement .* résumé")
+    await user.click(r"Confirmer")
+    await user.expect(r"clôturé le")
+    return await user.expect(r"📁")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from flows import ADMIN_ID, card_action, import_csv, make_bot, open_household
+from flows import ADMIN_ID, close_support, import_csv, make_bot, open_household
 
 MORNING = "2027-03-15T09:05:00+01:00"  # a Monday
 
@@ -112,12 +112,9 @@ async def test_a_bilan_reminder_done_opens_the_form_then_the_support_closes(tg, 
     # The support closes (the confirmation names the household)...
     await admin.send("/cherche Dupont")
     card = await admin.expect(r"📁")
-    await card_action(admin, r"Clôturer")
-    await admin.expect(r"Clôturer l'accompagnement de 2027-0001 · H. D. \?")
-    await admin.click(r"Oui, clôturer")
-    await admin.expect(r"clôturé")
-    # ...and the buttons of its old messages say so, and do nothing.
-    for pattern in (r"Diagnostic", r"Ajouter une note", r"Construire le PPAL", r"Rappel"):
+    await close_support(admin)
+    # ...and the buttons of its old messages say so, and do nothing (notes remain).
+    for pattern in (r"Diagnostic", r"Construire le PPAL", r"Rappel"):
         if not any(re.search(pattern, text) for text in card.button_texts):
             await admin.click(r"Plus…|Moins", message=card)  # the card's other side
         press = await admin.click(pattern, message=card)

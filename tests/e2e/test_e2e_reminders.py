@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from flows import card_action, make_bot, open_household
+from flows import card_action, close_support, make_bot, open_household
 
 
 async def record_sublet_home(admin) -> None:
@@ -91,10 +91,7 @@ async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_p
     await admin.click(r"Loyers")
     history = await admin.expect(r"Compte loyer · 2027-0001")
     assert "avril 2027 : 300,00 € · 0,00 € · 300,00 €" in history.text
-    await card_action(admin, r"Clôturer")
-    await admin.expect(r"Ses rappels s'arrêtent")
-    await admin.click(r"Oui, clôturer")
-    await admin.expect(r"2027-0001 · L. M. clôturé")
+    await close_support(admin)
     await admin.send("/echeances")
     upcoming = await admin.expect(r"Échéances")
     assert "2027-0001" not in upcoming.text

@@ -172,7 +172,7 @@ def test_a_closed_household_s_reminder_says_so(session, clock):
                         due_at=clock.now(), created_at=clock.now(), status=ReminderStatus.SENT)
     session.add(reminder)
     session.flush()
-    households.close(session, clock, lea, h.id)
+    households.close(session, clock, lea, h.id, clock.today(), "depart")
     result = reminder_answers.answer(session, clock, lea, reminder.id, "f")
     assert result.closed and reminder.answer is None
     assert households.closed(session, lea, h.id) is h
@@ -204,7 +204,8 @@ def test_a_form_about_a_closed_household_says_so(db, clock, setup):
     step = open_objectives(db, clock, advisor_id, household_id)
     run_id = step.run.id
     with db.session() as s:
-        households.close(s, clock, s.get(Advisor, advisor_id), household_id)
+        households.close(s, clock, s.get(Advisor, advisor_id), household_id,
+                         clock.today(), "depart")
         s.commit()
     with db.session() as s:
         engine = Engine(s, clock, s.get(Advisor, advisor_id))

@@ -220,6 +220,6 @@ def test_a_closed_household_gets_no_more_reminders(session, clock, lea_household
     lea, h = lea_household
     tenancy.save(session, clock, lea, h, {"loyer": 45000, "jour_echeance": 5,
                                            "entree": "2027-03-15", "fin_assurance": "2027-04-10"})
-    households.close(session, clock, lea, h.id or 0)
+    households.close(session, clock, lea, h.id or 0, clock.today(), "depart")
     assert h.status == "clos"
     assert {r.status for r in session.exec(select(Reminder))} == {ReminderStatus.CANCELLED}

@@ -74,7 +74,7 @@ def test_duplicates_by_phone_or_name_active_or_closed_whoever_follows(session, c
                   advisor_id=lea.id)
     other = create(session, clock, zoe, "Martin", "Paul", phone="07 11 22 33 44",
                    advisor_id=zoe.id)
-    households.close(session, clock, zoe, other.id or 0)
+    households.close(session, clock, zoe, other.id or 0, clock.today(), "depart")
     found = households.find_duplicates(session, clock, lea, "NDIAYE", "helene")
     assert [(d.household, d.visible, d.same_name, d.same_phone) for d in found] == \
         [(hers, True, True, False)]
