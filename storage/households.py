@@ -421,6 +421,7 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
     household = get(session, clock, actor, household_id, action="household.close")
     if household.status != "clos":
         household.status, household.updated_at = "clos", clock.now()
+        household.closed_on = household.closed_on or clock.today()
         session.add(household)
         session.flush()
         reminders.sync(session, clock, household)
