@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.render import Renderer
 from bot.settings import DEFAULT_CITY
+from storage.access import Export
 from storage.documents import ReportDocument
 from storage.forms.spec import load
 from storage.models import Advisor, Bilan, Household, PlanVersion
@@ -63,6 +64,12 @@ class DocumentMaker:
                          advisor=found.advisor, today=today, show_address=show_address,
                          diag=load("diagnostic"), axes_field=load("rapport").field("axes"),
                          entry_path=load("menage").field("parcours"))
+
+    def access(self, found: Export, today: date) -> bytes:
+        """The right of access, readable: identity, diagnostic, plans, notes, rent account,
+        reviews, documents (the JSON beside it has every row)."""
+        return self._pdf("acces", h=found.household, data=found.data, advisors=found.advisors,
+                         today=today, diag=load("diagnostic"), ppal=load("ppal"))
 
     def bilan(self, household: Household, bilan: Bilan, version: PlanVersion | None,
               items: list[Item], advisor: Advisor | None) -> bytes:

@@ -303,3 +303,10 @@ def lift_hold(session: Session, clock: Clock, actor: Advisor, household_id: int)
 
 def purged(session: Session, household: Household) -> Purge | None:
     return session.exec(select(Purge).where(Purge.household_id == household.id)).first()
+
+
+def purge_due(session: Session, clock: Clock, data_dir: Path) -> list[Outcome]:
+    """Anonymises every household due today; its files are removed after the commit
+    (`remove_files`)."""
+    due, _ = schedule(session, clock.today())
+    return [anonymise(session, clock, item.household, data_dir) for item in due]
