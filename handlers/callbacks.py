@@ -9,10 +9,10 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, history, keyboards, ledger, plans, reminders
+from handlers import cards, forms, history, keyboards, ledger, plans, reminders, rgpd
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
-from storage import advisors, security
+from storage import advisors, retention, security
 from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
 
@@ -195,6 +195,14 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             return None
         if action in {"D", "r"}:
             return await _set_active(update, context, advisor_id, action == "r")
+    if kind == "jr":
+        await rgpd.journal_page(update, context, _id(parts, 1), _id(parts, 2))
+        return None
+    if kind == "lh":
+        if len(parts) < 3 or parts[2] not in {"?", "x", *retention.HOLD_REASONS}:
+            raise Unreadable(parts)
+        await rgpd.on_hold_button(update, context, _id(parts, 1), parts[2])
+        return None
     raise Unreadable(parts)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import cards, forms, keyboards, plans, reminders
+from handlers import cards, forms, keyboards, plans, reminders, rgpd
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
 from storage.errors import Refused
@@ -163,5 +163,8 @@ COMMANDS = {
     "fermer": close,
     "inviter": invite,
     "equipe": team,
+    "export": rgpd.export,
+    "journal": rgpd.journal,
+    "conservation": rgpd.conservation,
 }
 

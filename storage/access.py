@@ -103,11 +103,12 @@ class JournalPage:
     pages: int
 
 
-def journal(session: Session, clock: Clock, actor: Advisor, reference: str, page: int = 0
+def journal(session: Session, clock: Clock, actor: Advisor, key: str | int, page: int = 0
             ) -> JournalPage:
-    """Who read or changed the household, newest first, a page at a time; reading the
-    journal is itself audited."""
-    household = find(session, reference)
+    """Who read or changed the household (by reference, or id from a page button), newest
+    first, a page at a time; reading the journal is itself audited."""
+    found = session.get(Household, key) if isinstance(key, int) else None
+    household = found or find(session, str(key))
     _coordinator(session, clock, actor, household, "household.journal")
     entries = list(reversed(audit.trail(session, household)))
     pages = max((len(entries) + JOURNAL_PAGE - 1) // JOURNAL_PAGE, 1)

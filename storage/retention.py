@@ -310,3 +310,45 @@ def purge_due(session: Session, clock: Clock, data_dir: Path) -> list[Outcome]:
     (`remove_files`)."""
     due, _ = schedule(session, clock.today())
     return [anonymise(session, clock, item.household, data_dir) for item in due]
+
+
+HOLD_REASONS = ("litige", "obligation")
+
+
+@dataclass
+class HoldStatus:
+    household: Household
+    hold: LegalHold | None
+    due_on: date | None
+
+
+def hold_status(session: Session, clock: Clock, actor: Advisor, household_id: int
+                ) -> HoldStatus:
+    """Where a household stands (coordinators): on hold, or the day it is anonymised."""
+    households._require_coordination(session, clock, actor, household_id, "household.hold")
+    household = households.get(session, clock, actor, household_id)
+    return HoldStatus(household, active_hold(session, household), due_on(session, household))
+
+
+def coordinators(session: Session) -> list[Advisor]:
+    """Who gets the 30-day notice: active coordinators and admins who opened the bot."""
+    return list(session.exec(select(Advisor).where(
+        col(Advisor.active), col(Advisor.chat_opened_at).is_not(None),
+        col(Advisor.role).in_(["coordinatrice", "admin"])).order_by(col(Advisor.id))))
+
+
+@dataclass
+class DailyPass:
+    anonymised: list[Outcome]
+    notice: list[Due]
+    coordinators: list[Advisor]
+
+
+def daily_pass(session: Session, clock: Clock, data_dir: Path) -> DailyPass | None:
+    """The day's retention work, once a day whichever process claims it (None: done
+    already): anonymise what is due, and list what comes within 30 days (told once)."""
+    if not claim_day(session, clock):
+        return None
+    done = purge_due(session, clock, data_dir)
+    notice = to_notify(session, clock, clock.today())
+    return DailyPass(done, notice, coordinators(session) if notice else [])
