@@ -149,5 +149,9 @@ async def on_hold_button(update: Update, context: Context, household_id: int, co
                              due_on=status.due_on), _hold_keyboard(context, status))
 
     shown = await _apply(update, context, work)
-    if shown is not None:
+    if shown is None:
+        return
+    if code == "?":  # from the notice, which lists other households: left as it is
+        await send(update, *shown)
+    else:
         await edit_or_send(update, *shown)
