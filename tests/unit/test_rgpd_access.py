@@ -146,3 +146,28 @@ async def test_the_daily_pass_tells_coordinators_once_then_anonymises(
         assert anonymised is not None and anonymised.last_name == ""
         assert session.exec(select(Purge)).one().household_id == hid
     assert not (tmp_path / "files" / anonymised.reference).exists()
+
+
+def test_purge_dry_run_prints_then_purge_does(db: Database, clock: FixedClock, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.rgpd_cli import run_export, run_purge
+
+    with db.session() as session:
+        reference = _closed_household(session, clock, tmp_path).reference
+    clock.advance(timedelta(days=732 - 10))  # 10 days before: in the notice window
+    assert run_purge(_deps(db, clock, tmp_path), dry_run=True) == 0
+    assert f"{reference} : à anonymiser le 16/03/2029" in capsys.readouterr().out
+    clock.advance(timedelta(days=10))
+    assert run_purge(_deps(db, clock, tmp_path), dry_run=True) == 0
+    assert f"1 ménage(s) à anonymiser maintenant : {reference}" in capsys.readouterr().out
+    with db.session() as session:
+        assert session.exec(select(Purge)).all() == []  # a dry run changes nothing
+    assert (tmp_path / "files" / reference).exists()
+    assert run_purge(_deps(db, clock, tmp_path), dry_run=False) == 0
+    assert f"1 ménage(s) anonymisé(s) : {reference}" in capsys.readouterr().out
+    assert not (tmp_path / "files" / reference).exists()
+    output = tmp_path / "acces.zip"
+    assert run_export(_deps(db, clock, tmp_path), reference, output) == 0
+    data = json.loads(zipfile.ZipFile(output).read("donnees.json"))
+    assert data["household"][0]["last_name"] == "" and len(data["purge"]) == 1
+    assert run_export(_deps(db, clock, tmp_path), "2099-0001", None) == 1
