@@ -19,7 +19,7 @@ def run_purge(d: Deps, dry_run: bool) -> int:
     today = d.clock.today()
     if dry_run:
         with d.db.session() as session:
-            due, soon = retention.schedule(session, today)
+            due, soon = retention.schedule(session, today, d.clock.tz)
             print(d.render.text("cli.purge_plan", due=due, soon=soon, today=today))
         return 0
     with d.db.session() as session:

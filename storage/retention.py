@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,7 @@ from storage.models import (
 RETENTION_YEARS = 2
 NOTICE_DAYS = 30
 JOB = "retention"
+PARIS = ZoneInfo("Europe/Paris")  # the default day boundary; callers pass the clock's zone
 
 # Text fields emptied by the anonymisation, per table. Every other column is kept: ids,
 # dates, codes (kind, status, phase, entry_path, lease, decision, payer, note_type...),
@@ -78,9 +80,9 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def last_contact(session: Session, household: Household) -> date | None:
-    """The last day something was recorded with or about the household (a note, a form's
-    answers, a document, a payment, a review, the end of the support)."""
+def last_contact(session: Session, household: Household, tz: ZoneInfo = PARIS) -> date | None:
+    """The last day (in `tz`) something was recorded with or about the household (a note, a
+    form's answers, a document, a payment, a review, the end of the support)."""
     hid = household.id
     days: list[date] = []
     instants = [
@@ -96,7 +98,7 @@ def last_contact(session: Session, household: Household) -> date | None:
     for query in instants:
         value = session.exec(query).one()
         if value is not None:
-            days.append(value.date())
+            days.append(value.astimezone(tz).date())
     for held in (select(func.max(Bilan.held_on)).where(Bilan.household_id == hid),
                   select(func.max(TransferReview.held_on)).where(
                       TransferReview.household_id == hid)):
@@ -108,11 +110,11 @@ def last_contact(session: Session, household: Household) -> date | None:
     return max(days) if days else None
 
 
-def due_on(session: Session, household: Household) -> date | None:
+def due_on(session: Session, household: Household, tz: ZoneInfo = PARIS) -> date | None:
     """The day it is anonymised: the last contact more than 2 years old (None: not closed)."""
     if household.status != "clos" or household.closed_on is None:
         return None
-    last = last_contact(session, household) or household.closed_on
+    last = last_contact(session, household, tz) or household.closed_on
     return add_years(last, RETENTION_YEARS) + timedelta(days=1)
 
 
@@ -137,12 +139,13 @@ def _closed(session: Session) -> list[Household]:
     ).order_by(col(Household.reference))))
 
 
-def schedule(session: Session, today: date) -> tuple[list[Due], list[Due]]:
+def schedule(session: Session, today: date, tz: ZoneInfo = PARIS
+             ) -> tuple[list[Due], list[Due]]:
     """(to anonymise today, to anonymise within 30 days) — households on hold are neither."""
     now: list[Due] = []
     soon: list[Due] = []
     for household in _closed(session):
-        day = due_on(session, household)
+        day = due_on(session, household, tz)
         if day is None:
             continue
         if day <= today:
@@ -154,7 +157,7 @@ def schedule(session: Session, today: date) -> tuple[list[Due], list[Due]]:
 
 def to_notify(session: Session, clock: Clock, today: date) -> list[Due]:
     """The households of the 30-day notice not told yet: marked told (once)."""
-    _, soon = schedule(session, today)
+    _, soon = schedule(session, today, clock.tz)
     fresh = [d for d in soon if session.get(RetentionNotice, (d.household.id, d.due_on)) is None]
     for item in fresh:
         session.add(RetentionNotice(household_id=item.household.id or 0, due_on=item.due_on,
@@ -211,7 +214,7 @@ def anonymise(session: Session, clock: Clock, household: Household, data_dir: Pa
               actor: Advisor | None = None) -> Outcome:
     """Empties what names or describes the household; deletes its files. Recorded by a
     `purge` row (counts only) and an audit row."""
-    last = last_contact(session, household) or clock.today()
+    last = last_contact(session, household, clock.tz) or clock.today()
     outcome = Outcome(household, last)
     summary: dict[str, int] = {}
     for model, names in ERASED.items():
@@ -244,6 +247,7 @@ def anonymise(session: Session, clock: Clock, household: Household, data_dir: Pa
     for row in pending:
         session.delete(row)
     summary["pendingfile"] = len(pending)
+    household.search_key = households.search_key(household)  # found by its reference only
     household.updated_at = clock.now()
     folders = [data_dir / "files" / household.reference,
                data_dir / "documents" / household.reference]
@@ -308,7 +312,7 @@ def purged(session: Session, household: Household) -> Purge | None:
 def purge_due(session: Session, clock: Clock, data_dir: Path) -> list[Outcome]:
     """Anonymises every household due today; its files are removed after the commit
     (`remove_files`)."""
-    due, _ = schedule(session, clock.today())
+    due, _ = schedule(session, clock.today(), clock.tz)
     return [anonymise(session, clock, item.household, data_dir) for item in due]
 
 
@@ -327,7 +331,8 @@ def hold_status(session: Session, clock: Clock, actor: Advisor, household_id: in
     """Where a household stands (coordinators): on hold, or the day it is anonymised."""
     households._require_coordination(session, clock, actor, household_id, "household.hold")
     household = households.get(session, clock, actor, household_id)
-    return HoldStatus(household, active_hold(session, household), due_on(session, household))
+    return HoldStatus(household, active_hold(session, household),
+                      due_on(session, household, clock.tz))
 
 
 def coordinators(session: Session) -> list[Advisor]:

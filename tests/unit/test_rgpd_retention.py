@@ -119,6 +119,7 @@ def test_what_is_kept_and_what_goes(session: Session, clock: FixedClock,
     assert (household.last_name, household.first_name, household.phone, household.address) \
         == ("", "", "", "")
     assert household.label == household.reference
+    assert "dupont" not in household.search_key and household.search_key
     # what the evaluation counts stays
     assert household.children_ages == [4] and household.resources == {"salaire": 120000}
     assert household.closed_on == clock.today() and household.status == "clos"
@@ -150,3 +151,14 @@ def test_what_is_kept_and_what_goes(session: Session, clock: FixedClock,
 def test_the_daily_pass_is_claimed_once(session: Session, clock: FixedClock) -> None:
     assert retention.claim_day(session, clock)
     assert not retention.claim_day(session, clock)
+
+
+def test_the_last_contact_is_a_day_in_paris(session: Session, clock: FixedClock,
+                                             tmp_path: Path) -> None:
+    household = _closed_household(session, clock, tmp_path)
+    after_midnight = datetime(2027, 3, 16, 0, 30, tzinfo=clock.tz)  # 15/03 23:30 UTC
+    session.add(Note(household_id=household.id or 0, advisor_id=1, text="appel",
+                     created_at=after_midnight))
+    session.flush()
+    assert retention.last_contact(session, household, clock.tz) == date(2027, 3, 16)
+    assert retention.due_on(session, household, clock.tz) == date(2029, 3, 17)
