@@ -68,7 +68,7 @@ async def _start_reminders(app: Application) -> None:
     """The JobQueue is only the tick: what is due is in the database (see reminders.tick)."""
     d: Deps = app.bot_data["deps"]
     ticker = Ticker(d.db.sync, d.clock, TelegramSender(app.bot, d),
-                    owner=f"{socket.gethostname()}:{os.getpid()}")
+                    owner=f"{socket.gethostname()}:{os.getpid()}", data_dir=d.settings.data_dir)
 
     async def tick(_context: object) -> None:
         await ticker.tick()

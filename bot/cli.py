@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -29,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     restoring.add_argument("folder", type=Path, metavar="DOSSIER")
     restoring.add_argument("--force", action="store_true",
                            help="remplacer une base qui contient déjà des données")
+    purge = sub.add_parser("purge", help="anonymiser les ménages au terme de leur conservation")
+    purge.add_argument("--dry-run", action="store_true",
+                       help="afficher ce qui serait anonymisé, sans rien effacer")
+    export = sub.add_parser("export", help="droit d'accès : ZIP des données d'un ménage")
+    export.add_argument("reference", metavar="REF")
+    export.add_argument("--output", type=Path, metavar="FICHIER")
+    audit_export = sub.add_parser("audit-export", help="journal d'accès et de sécurité en CSV")
+    audit_export.add_argument("--since", type=date.fromisoformat, required=True,
+                              metavar="AAAA-MM-JJ")
+    audit_export.add_argument("--output", type=Path, metavar="FICHIER")
     return parser
 
 
@@ -69,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         print("Base à jour / database up to date.")
         return 0
+    if args.command in ("purge", "export", "audit-export"):
+        from bot import rgpd_cli
+
+        if args.command == "purge":
+            return rgpd_cli.run_purge(deps, args.dry_run)
+        if args.command == "export":
+            return rgpd_cli.run_export(deps, args.reference, args.output)
+        return rgpd_cli.run_audit_export(deps, args.since, args.output)
     from bot.importing import run_import
 
     return run_import(deps, args.file, dry_run=args.dry_run)

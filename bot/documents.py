@@ -18,6 +18,7 @@ from typing import Any
 from bot.render import Renderer
 from bot.settings import DEFAULT_CITY
 from storage import exports
+from storage.access import Export
 from storage.documents import ReportDocument
 from storage.evaluation import CLOSURE_REASONS, Evaluation, indicators
 from storage.forms.spec import load
@@ -74,6 +75,12 @@ class DocumentMaker:
         return self._pdf("revue", h=found.household, review=found.review, home=found.home,
                          advisor=found.advisor, period_end=found.period_end,
                          deadline=found.deadline)
+
+    def access(self, found: Export, today: date) -> bytes:
+        """The right of access, readable: identity, diagnostic, plans, notes, rent account,
+        reviews, documents (the JSON beside it has every row)."""
+        return self._pdf("acces", h=found.household, data=found.data, advisors=found.advisors,
+                         today=today, diag=load("diagnostic"), ppal=load("ppal"))
 
     def bilan(self, household: Household, bilan: Bilan, version: PlanVersion | None,
               items: list[Item], advisor: Advisor | None) -> bytes:

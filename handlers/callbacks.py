@@ -18,11 +18,12 @@ from handlers import (
     ledger,
     plans,
     reminders,
+    rgpd,
     team,
 )
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
-from storage import advisors, security
+from storage import advisors, retention, security
 from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
 
@@ -227,6 +228,14 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         action, invitation_id = (parts[1] if len(parts) > 1 else ""), _id(parts, 2)
         if action in {"c", "y"}:
             return await _revoke(update, context, invitation_id, action == "y")
+    if kind == "jr":
+        await rgpd.journal_page(update, context, _id(parts, 1), _id(parts, 2))
+        return None
+    if kind == "lh":
+        if len(parts) < 3 or parts[2] not in {"?", "x", *retention.HOLD_REASONS}:
+            raise Unreadable(parts)
+        await rgpd.on_hold_button(update, context, _id(parts, 1), parts[2])
+        return None
     raise Unreadable(parts)
 
 

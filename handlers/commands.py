@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from sqlmodel import Session
 from telegram import Update
 
-from handlers import cards, evaluation, forms, keyboards, plans, reminders
+from handlers import cards, evaluation, forms, keyboards, plans, reminders, rgpd
 from handlers import team as team_views
 from handlers.common import Context, deps, role_labels, send, with_actor
 from storage import advisors, households
@@ -172,5 +172,8 @@ COMMANDS = {
     "inviter": invite,
     "equipe": team,
     "evaluation": evaluation.command,
+    "export": rgpd.export,
+    "journal": rgpd.journal,
+    "conservation": rgpd.conservation,
 }
 

@@ -11,10 +11,11 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.deps import Deps
 from bot.render import split_message
-from handlers import keyboards
+from handlers import keyboards, rgpd
 from reminders.tick import Outgoing, Unreachable
 from storage import reminders, team
 from storage.models import Advisor
+from storage.retention import Due
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ class TelegramSender:
         if summary is not None:
             parts.append(self.d.render.msg("team.weekly", figures=summary, day=day))
         return await self._send(advisor, "\n\n".join(parts))
+
+    async def send_retention_notice(self, advisor: Advisor, items: Sequence[Due]) -> bool:
+        text = self.d.render.msg("rgpd.retention_notice", items=items)
+        return await self._send(advisor, text, rgpd.notice_keyboard(self.d.render, list(items)))
 
     async def delete(self, chat_id: int, message_id: int) -> bool:
         try:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +22,11 @@ from sqlmodel import Session, col, select
 
 from reminders.calendar import is_working_day, is_working_time
 from storage import advisors as team
-from storage import deletions, households, reminders
+from storage import deletions, households, reminders, retention
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import Advisor, DigestSent, Household, Reminder
+from storage.retention import Due
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class Sender(Protocol):
 
     async def delete(self, chat_id: int, message_id: int) -> bool: ...
 
+    async def send_retention_notice(self, advisor: Advisor, items: Sequence[Due]) -> bool: ...
+
 
 def _round_robin(groups: list[tuple[Advisor, list[Outgoing]]]
                  ) -> list[tuple[Advisor, Outgoing]]:
@@ -74,11 +78,15 @@ def _round_robin(groups: list[tuple[Advisor, list[Outgoing]]]
 
 
 class Ticker:
-    def __init__(self, db: Database, clock: Clock, sender: Sender, owner: str) -> None:
+    def __init__(self, db: Database, clock: Clock, sender: Sender, owner: str,
+                 data_dir: Path | None = None) -> None:
         self.db, self.clock, self.sender, self.owner = db, clock, sender, owner
         self._last_full_sync: datetime | None = None
         self._deriving: asyncio.Task[int] | None = None
         self._stop = threading.Event()  # set at shutdown: the pass ends after its chunk
+        # The retention pass (storage.retention) needs the files' folder; None: not run.
+        self.data_dir = data_dir
+        self._retention_day: date | None = None  # only spares a claim attempt per tick
 
     async def tick(self) -> int:
         """One pass; returns how many reminders were sent."""
@@ -91,6 +99,7 @@ class Ticker:
         await self._delete_due()
         if not is_working_time(now, self.clock.tz):
             return 0
+        await self._retention()
         sent = await self._send_due(now)
         await self._digests(now)
         return sent
@@ -124,6 +133,33 @@ class Ticker:
         self._stop.set()
         if self._deriving is not None:
             await asyncio.wait({self._deriving})
+
+    async def _retention(self) -> None:
+        """Once a day, in working hours (its notice goes to coordinators): anonymise what
+        reached the end of its retention, then tell what comes within 30 days."""
+        today = self.clock.today()
+        if self.data_dir is None or self._retention_day == today:
+            return
+        self._retention_day = today
+        try:
+            done = await asyncio.to_thread(self._retention_pass, self.data_dir)
+        except Exception:
+            log.exception("retention pass failed")
+            return
+        if done is None:
+            return  # another process has run today's pass
+        for advisor in done.coordinators:
+            try:
+                await self._try(self.sender.send_retention_notice(advisor, done.notice))
+            except Unreachable:
+                self._unreachable(advisor)
+
+    def _retention_pass(self, data_dir: Path) -> retention.DailyPass | None:
+        with self.db.session() as session:
+            done = retention.daily_pass(session, self.clock, data_dir)
+        if done is not None:  # committed: the files can go
+            retention.remove_files([path for o in done.anonymised for path in o.files])
+        return done
 
     async def _delete_due(self) -> None:
         """Messages shown for a while (a confidential address): deleted at any hour."""

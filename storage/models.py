@@ -122,7 +122,8 @@ class Household(SQLModel, table=True):
     next_derivation_on: date | None = Field(default=None, index=True)
     # The end of the support (status "clos"): its day, its reason (a code of
     # storage.households.CLOSURE_REASONS) and, for "autre", what it was. Cleared by a
-    # reopening; storage.evaluation reads them.
+    # reopening; storage.evaluation reads them, and the 2-year retention counts from the last
+    # contact after the end (storage.retention).
     closed_on: date | None = None
     closure_reason: str | None = None
     closure_detail: str | None = None
@@ -518,3 +519,43 @@ class PendingDeletion(SQLModel, table=True):
     message_id: int
     delete_at: datetime = _utc_column()
     deleted_at: datetime | None = _utc_column(nullable=True)
+
+
+class LegalHold(SQLModel, table=True):
+    """A household kept past its retention (a litigation, a legal duty): placed and lifted by
+    hand by a coordinator, audited; while not lifted, no anonymisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    reason: str
+    placed_by_id: int | None = Field(default=None, foreign_key="advisor.id")
+    placed_at: datetime = _utc_column()
+    lifted_by_id: int | None = Field(default=None, foreign_key="advisor.id")
+    lifted_at: datetime | None = _utc_column(nullable=True)
+
+
+class RetentionNotice(SQLModel, table=True):
+    """The coordinators were told (once) that this household is anonymised on `due_on`."""
+
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    due_on: date = Field(primary_key=True)
+    notified_at: datetime = _utc_column()
+
+
+class Purge(SQLModel, table=True):
+    """A household anonymised at the end of its retention: what went (counts), never what it
+    said."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", unique=True)
+    at: datetime = _utc_column()
+    last_contact: date
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DailyRun(SQLModel, table=True):
+    """A job run once a day (the retention pass): inserted by the process that runs it."""
+
+    name: str = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    at: datetime = _utc_column()
