@@ -106,7 +106,7 @@ def run(settings: Settings) -> None:
     d = make_deps(settings)
     prepare(d)
     try:
-        polling.run(build(d))
+        polling.run(build(d), settings.concurrency)
     except InvalidToken:  # its message quotes the token: replaced by which setting to check
         raise SettingsError(TOKEN_REFUSED) from None
 

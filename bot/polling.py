@@ -1,9 +1,12 @@
-"""Long polling that confirms an update only once it has been handled.
+"""Long polling that confirms an update only once it has been handled, chats served at once.
 
 PTB's own updater asks for the next batch (and so confirms the previous one to Telegram)
 while the handlers are still working: a kill -9 in that instant loses the advisor's message.
-Here the offset moves past an update only after `process_update` returned, so a crash means
-redelivery, and `storage.db.Database.apply` makes the redelivered update a no-op.
+Here the offset confirmed to Telegram never passes an update still in flight (`ChatOrder`),
+so a crash means redelivery, and `storage.db.Database.apply` makes the redelivered update a
+no-op. Updates of different chats are handled concurrently (one advisor's Bot API round trips
+no longer delay the others); the updates of one chat strictly in the order Telegram gave them,
+so a form's answers never overtake each other.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
@@ -21,19 +25,92 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
 MAX_BACKOFF = 30.0
+# While updates are in flight, a poll returns them again (their offset is not confirmed):
+# wait this long, or until one is done, before asking again, instead of spinning.
+IN_FLIGHT_PAUSE = 0.05
 
 
-async def _poll(app: Application, stop: asyncio.Event) -> None:
-    offset: int | None = None
+class ChatOrder:
+    """Runs updates: different chats concurrently, at most `limit` handlers at once; one
+    chat's updates one after the other in the order submitted; updates without a chat in
+    order among themselves. Knows the lowest update not yet handled (`confirmable`)."""
+
+    def __init__(self, handle: Callable[[Update], Awaitable[object]], limit: int) -> None:
+        self._handle = handle
+        self._limit = limit
+        self._slots = asyncio.Semaphore(limit)
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._last: dict[int | None, asyncio.Task[None]] = {}  # per chat, its newest update
+        self._highest: int | None = None
+        self._done = asyncio.Event()  # set whenever an update is done
+
+    def submit(self, update: Update) -> bool:
+        """Queue the update behind its chat's earlier ones; False if it was already taken."""
+        if self._highest is not None and update.update_id <= self._highest:
+            return False  # redelivered while in flight (or already handled)
+        self._highest = update.update_id
+        chat = update.effective_chat.id if update.effective_chat is not None else None
+        task = asyncio.create_task(self._run(update, self._last.get(chat)))
+        self._in_flight[update.update_id] = task
+        self._last[chat] = task
+        task.add_done_callback(lambda _task: self._forget(update.update_id, chat, task))
+        return True
+
+    async def _run(self, update: Update, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})  # its outcome does not matter, only its end
+        async with self._slots:
+            try:
+                await self._handle(update)
+            except Exception:  # a failing update must not stall its chat or the others
+                log.exception("update %s failed", update.update_id)
+
+    def _forget(self, update_id: int, chat: int | None, task: asyncio.Task[None]) -> None:
+        del self._in_flight[update_id]
+        if self._last.get(chat) is task:
+            del self._last[chat]
+        self._done.set()
+
+    @property
+    def confirmable(self) -> int | None:
+        """The offset to give Telegram: the lowest update still in flight, else one past the
+        highest handled; None before any update."""
+        if self._in_flight:
+            return min(self._in_flight)
+        return None if self._highest is None else self._highest + 1
+
+    @property
+    def busy(self) -> bool:
+        """Enough queued already: fetch no more until some are done (memory stays bounded)."""
+        return len(self._in_flight) >= self._limit
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def wait_done(self, timeout: float | None = None) -> None:
+        """Until an update is done (or the timeout)."""
+        self._done.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._done.wait(), timeout)
+
+    async def drain(self) -> None:
+        """Until every submitted update is handled."""
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight.values()))
+
+
+async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None:
     backoff = 1.0
     while not stop.is_set():
+        if order.busy:
+            await _until(stop, order.wait_done())
+            continue
         fetch = asyncio.ensure_future(app.bot.get_updates(
-            offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES))
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
+            offset=order.confirmable, timeout=0 if order.in_flight else POLL_TIMEOUT,
+            allowed_updates=Update.ALL_TYPES))
+        await _until(stop, fetch)
         if stop.is_set():
-            fetch.cancel()
             break
         try:
             updates = fetch.result()
@@ -48,13 +125,25 @@ async def _poll(app: Application, stop: asyncio.Event) -> None:
             backoff = min(backoff * 1.5, MAX_BACKOFF)
             continue
         backoff = 1.0
-        for update in updates:
-            await app.process_update(update)  # handler errors go to the error handler
-            offset = update.update_id + 1
-    if offset is not None:
-        # Confirm what was handled, so that a clean restart does not see it again.
+        fresh = [update for update in updates if order.submit(update)]
+        if not fresh and order.in_flight:
+            # Only updates still being handled came back: the next poll would too.
+            await _until(stop, order.wait_done(IN_FLIGHT_PAUSE))
+    # SIGTERM: what was taken is finished, then confirmed, so a clean restart does not see it.
+    await order.drain()
+    if order.confirmable is not None:
         with contextlib.suppress(NetworkError, TimedOut, Conflict):
-            await app.bot.get_updates(offset=offset, timeout=0)
+            await app.bot.get_updates(offset=order.confirmable, timeout=0)
+
+
+async def _until(stop: asyncio.Event, awaitable: Awaitable[object]) -> None:
+    """Wait for the awaitable or the stop, whichever comes first (then it is cancelled)."""
+    task = asyncio.ensure_future(awaitable)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not task.done():
+        task.cancel()
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
@@ -62,11 +151,16 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def serve(app: Application) -> None:
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve(app: Application, concurrency: int) -> None:
+    stop = _stop_on_signals()
     async with app:  # initialize / shutdown
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:
@@ -74,10 +168,10 @@ async def serve(app: Application) -> None:
         await app.start()  # job queue
         log.info("polling as @%s", app.bot.username)
         try:
-            await _poll(app, stop)
+            await _poll(app, stop, ChatOrder(app.process_update, concurrency))
         finally:
             await app.stop()
 
 
-def run(app: Application) -> None:
-    asyncio.run(serve(app))
+def run(app: Application, concurrency: int) -> None:
+    asyncio.run(serve(app, concurrency))

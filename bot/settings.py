@@ -50,6 +50,7 @@ class Settings:
     org_city: str = DEFAULT_CITY
     rent_check_delay: int = 5
     remaining_min: int = 1000  # reste à vivre threshold, cents per person per day
+    concurrency: int = 32  # updates handled at once (different chats), see bot.polling
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -89,6 +90,7 @@ class Settings:
             org_city=get("ORG_CITY") or _city(org_address),
             rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
             remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
+            concurrency=_concurrency(get("BOT_CONCURRENCY") or "32"),
         )
 
 
@@ -167,6 +169,13 @@ def _days(name: str, value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 25:
         raise SettingsError(f"{name} : nombre de jours attendu, de 0 à 25 / number of days "
                             f"expected, 0 to 25 ({value!r})")
+    return int(value)
+
+
+def _concurrency(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 1000:
+        raise SettingsError(f"BOT_CONCURRENCY : nombre attendu, de 1 à 1000 / number "
+                            f"expected, 1 to 1000 ({value!r})")
     return int(value)
 
 
