@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -32,44 +33,53 @@ IN_FLIGHT_PAUSE = 0.05
 
 class ChatOrder:
     """Runs updates: different chats concurrently, at most `limit` handlers at once; one
-    chat's updates one after the other in the order submitted; updates without a chat in
-    order among themselves. Knows the lowest update not yet handled (`confirmable`)."""
+    chat's updates one after the other, lowest update id first (Telegram's order, also when
+    webhook requests arrive a little out of order); updates without a chat in order among
+    themselves. Knows the lowest update not yet handled (`confirmable`)."""
 
     def __init__(self, handle: Callable[[Update], Awaitable[object]], limit: int) -> None:
         self._handle = handle
         self._limit = limit
         self._slots = asyncio.Semaphore(limit)
-        self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._last: dict[int | None, asyncio.Task[None]] = {}  # per chat, its newest update
+        self._in_flight: dict[int, asyncio.Future[bool]] = {}  # True once handled, False: failed
+        self._queues: dict[int | None, list[tuple[int, Update]]] = {}  # per chat, a heap
+        self._workers: dict[int | None, asyncio.Task[None]] = {}
         self._highest: int | None = None
         self._done = asyncio.Event()  # set whenever an update is done
 
-    def submit(self, update: Update) -> bool:
-        """Queue the update behind its chat's earlier ones; False if it was already taken."""
-        if self._highest is not None and update.update_id <= self._highest:
-            return False  # redelivered while in flight (or already handled)
-        self._highest = update.update_id
+    @property
+    def highest(self) -> int | None:
+        """The highest update id ever submitted."""
+        return self._highest
+
+    def submit(self, update: Update) -> asyncio.Future[bool]:
+        """Queue the update behind its chat's earlier ones; the same update submitted again
+        while in flight (a webhook redelivery) shares the first one's outcome."""
+        if update.update_id in self._in_flight:
+            return self._in_flight[update.update_id]
+        outcome = asyncio.get_running_loop().create_future()
+        self._in_flight[update.update_id] = outcome
+        self._highest = max(update.update_id, self._highest or update.update_id)
         chat = update.effective_chat.id if update.effective_chat is not None else None
-        task = asyncio.create_task(self._run(update, self._last.get(chat)))
-        self._in_flight[update.update_id] = task
-        self._last[chat] = task
-        task.add_done_callback(lambda _task: self._forget(update.update_id, chat, task))
-        return True
+        heapq.heappush(self._queues.setdefault(chat, []), (update.update_id, update))
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._work(chat))
+        return outcome
 
-    async def _run(self, update: Update, previous: asyncio.Task[None] | None) -> None:
-        if previous is not None:
-            await asyncio.wait({previous})  # its outcome does not matter, only its end
-        async with self._slots:
-            try:
-                await self._handle(update)
-            except Exception:  # a failing update must not stall its chat or the others
-                log.exception("update %s failed", update.update_id)
-
-    def _forget(self, update_id: int, chat: int | None, task: asyncio.Task[None]) -> None:
-        del self._in_flight[update_id]
-        if self._last.get(chat) is task:
-            del self._last[chat]
-        self._done.set()
+    async def _work(self, chat: int | None) -> None:
+        queue = self._queues[chat]
+        while queue:
+            update_id, update = heapq.heappop(queue)
+            async with self._slots:
+                try:
+                    await self._handle(update)
+                    handled = True
+                except Exception:  # a failing update must not stall its chat or the others
+                    log.exception("update %s failed", update_id)
+                    handled = False
+            self._in_flight.pop(update_id).set_result(handled)
+            self._done.set()
+        del self._queues[chat], self._workers[chat]
 
     @property
     def confirmable(self) -> int | None:
@@ -125,7 +135,9 @@ async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None
             backoff = min(backoff * 1.5, MAX_BACKOFF)
             continue
         backoff = 1.0
-        fresh = [update for update in updates if order.submit(update)]
+        # Those at or below the highest taken are in flight still (not confirmed yet).
+        fresh = [order.submit(update) for update in updates
+                 if order.highest is None or update.update_id > order.highest]
         if not fresh and order.in_flight:
             # Only updates still being handled came back: the next poll would too.
             await _until(stop, order.wait_done(IN_FLIGHT_PAUSE))
@@ -151,7 +163,7 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -160,7 +172,7 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def serve(app: Application, concurrency: int) -> None:
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     async with app:  # initialize / shutdown
         await app.bot.delete_webhook(drop_pending_updates=False)
         if app.post_init is not None:

@@ -51,6 +51,9 @@ class Settings:
     rent_check_delay: int = 5
     remaining_min: int = 1000  # reste à vivre threshold, cents per person per day
     concurrency: int = 32  # updates handled at once (different chats), see bot.polling
+    webhook_url: str | None = None  # the public HTTPS URL Telegram calls (run --webhook)
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: str | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -91,6 +94,9 @@ class Settings:
             rent_check_delay=_days("RENT_CHECK_DELAY_DAYS", get("RENT_CHECK_DELAY_DAYS") or "5"),
             remaining_min=_euros("RESTE_A_VIVRE_MIN", get("RESTE_A_VIVRE_MIN") or "10"),
             concurrency=_concurrency(get("BOT_CONCURRENCY") or "32"),
+            webhook_url=_url("WEBHOOK_URL", url) if (url := get("WEBHOOK_URL")) else None,
+            webhook_listen=_listen(get("WEBHOOK_LISTEN") or "127.0.0.1:8443"),
+            webhook_secret=_secret(get("WEBHOOK_SECRET")),
         )
 
 
@@ -99,6 +105,15 @@ class Settings:
         """The bot's Telegram id, the token's numeric prefix (0 without a token: the command
         line, which handles no update)."""
         return int(self.token.split(":", 1)[0]) if self.token else 0
+
+    def require_webhook(self) -> None:
+        """`run --webhook` needs the URL Telegram calls and the secret it sends back."""
+        if self.webhook_url is None:
+            raise SettingsError("WEBHOOK_URL manquant / missing (run --webhook) : l'URL HTTPS "
+                                "publique que Telegram appelle, ex. https://bot.example.fr/tg")
+        if self.webhook_secret is None:
+            raise SettingsError("WEBHOOK_SECRET manquant / missing (run --webhook) : 1 à 256 "
+                                "caractères A-Z a-z 0-9 _ -, ex. openssl rand -hex 32")
 
     def require_token(self) -> str:
         """The bot needs a token; `import` and `migrate` do not."""
@@ -177,6 +192,22 @@ def _concurrency(value: str) -> int:
         raise SettingsError(f"BOT_CONCURRENCY : nombre attendu, de 1 à 1000 / number "
                             f"expected, 1 to 1000 ({value!r})")
     return int(value)
+
+
+def _listen(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"WEBHOOK_LISTEN : hôte:port attendu / host:port expected "
+                            f"({value!r}, ex. 127.0.0.1:8443)")
+    return value
+
+
+def _secret(value: str | None) -> str | None:
+    # What Telegram accepts as secret_token.
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise SettingsError("WEBHOOK_SECRET : 1 à 256 caractères A-Z a-z 0-9 _ - / 1 to 256 "
+                            "characters A-Z a-z 0-9 _ -")
+    return value
 
 
 def _city(address: str) -> str:

@@ -31,7 +31,7 @@ async def test_one_chat_in_order_whatever_each_takes() -> None:
     order = ChatOrder(handle, limit=8)
     sent = [update(i, chat=[5, 6, 7, None][i % 4]) for i in range(1, 81)]
     for u in sent:
-        assert order.submit(u)
+        order.submit(u)
     await order.drain()
     assert len(seen) == 80
     for chat in (5, 6, 7, None):
@@ -86,7 +86,8 @@ async def test_the_offset_stays_at_the_lowest_update_in_flight() -> None:
     gates[3].set()
     await order.drain()
     assert order.confirmable == 5
-    assert not order.submit(update(4, 11))  # a redelivery of what was taken is dropped
+    assert order.submit(update(4, 11)).done() is False  # taken again: handled again
+    await order.drain()
 
 
 async def test_a_failing_update_does_not_stall_its_chat() -> None:
@@ -98,10 +99,30 @@ async def test_a_failing_update_does_not_stall_its_chat() -> None:
         done.append(u.update_id)
 
     order = ChatOrder(handle, limit=2)
-    for i in (1, 2, 3):
-        order.submit(update(i, chat=42))
+    outcomes = [order.submit(update(i, chat=42)) for i in (1, 2, 3)]
     await order.drain()
     assert done == [2, 3] and order.confirmable == 4
+    assert [o.result() for o in outcomes] == [False, True, True]
+
+
+async def test_one_chat_lowest_id_first_and_a_duplicate_shares_the_outcome() -> None:
+    """Webhook requests of one chat may arrive out of order while one is being handled."""
+    gate = asyncio.Event()
+    done: list[int] = []
+
+    async def handle(u: Update) -> None:
+        if u.update_id == 1:
+            await gate.wait()
+        done.append(u.update_id)
+
+    order = ChatOrder(handle, limit=4)
+    first = order.submit(update(1, chat=9))
+    await asyncio.sleep(0)
+    later = [order.submit(update(i, chat=9)) for i in (4, 2, 3)]
+    assert order.submit(update(1, chat=9)) is first
+    gate.set()
+    await order.drain()
+    assert done == [1, 2, 3, 4] and all(o.result() for o in [first, *later])
 
 
 class FakeBot:
