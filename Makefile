@@ -30,6 +30,7 @@ bench: install
 	$(VENV)/bin/python bench/reminders_claim.py
 	$(VENV)/bin/python bench/stranger_flood.py
 	$(VENV)/bin/python bench/reminders_send.py
+	$(VENV)/bin/python bench/concurrent_advisors.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -46,6 +46,7 @@ class ChatOrder:
         self._workers: dict[int | None, asyncio.Task[None]] = {}
         self._highest: int | None = None
         self._done = asyncio.Event()  # set whenever an update is done
+        self.completed = 0  # how many were done, to know whether one was since a moment
 
     @property
     def highest(self) -> int | None:
@@ -78,6 +79,7 @@ class ChatOrder:
                     log.exception("update %s failed", update_id)
                     handled = False
             self._in_flight.pop(update_id).set_result(handled)
+            self.completed += 1
             self._done.set()
         del self._queues[chat], self._workers[chat]
 
@@ -98,11 +100,13 @@ class ChatOrder:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    async def wait_done(self, timeout: float | None = None) -> None:
-        """Until an update is done (or the timeout)."""
-        self._done.clear()
+    async def wait_done(self, since: int, timeout: float | None = None) -> None:
+        """Until an update is done after `since` (a value of `completed`), or the timeout."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._done.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                while self.completed == since:
+                    self._done.clear()
+                    await self._done.wait()
 
     async def drain(self) -> None:
         """Until every submitted update is handled."""
@@ -114,8 +118,9 @@ async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None
     backoff = 1.0
     while not stop.is_set():
         if order.busy:
-            await _until(stop, order.wait_done())
+            await _until(stop, order.wait_done(order.completed))
             continue
+        completed = order.completed
         fetch = asyncio.ensure_future(app.bot.get_updates(
             offset=order.confirmable, timeout=0 if order.in_flight else POLL_TIMEOUT,
             allowed_updates=Update.ALL_TYPES))
@@ -140,7 +145,7 @@ async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None
                  if order.highest is None or update.update_id > order.highest]
         if not fresh and order.in_flight:
             # Only updates still being handled came back: the next poll would too.
-            await _until(stop, order.wait_done(IN_FLIGHT_PAUSE))
+            await _until(stop, order.wait_done(completed, IN_FLIGHT_PAUSE))
     # SIGTERM: what was taken is finished, then confirmed, so a clean restart does not see it.
     await order.drain()
     if order.confirmable is not None:
