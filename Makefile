@@ -35,6 +35,7 @@ bench: install
 	$(VENV)/bin/python bench/search_scale.py
 	$(VENV)/bin/python bench/import_scale.py
 	$(VENV)/bin/python bench/rss_scale.py
+	$(VENV)/bin/python bench/concurrent_advisors.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -113,11 +113,17 @@ def build(d: Deps) -> Application:
     return app
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, webhook: bool = False) -> None:
+    """Long polling (one instance), or a webhook server (several behind a proxy)."""
     d = make_deps(settings)
     prepare(d)
     try:
-        polling.run(build(d))
+        if webhook:
+            from bot import webhook as server  # aiohttp: imported only when used
+
+            server.run(build(d), settings)
+        else:
+            polling.run(build(d), settings.concurrency)
     except InvalidToken:  # its message quotes the token: replaced by which setting to check
         raise SettingsError(TOKEN_REFUSED) from None
     finally:

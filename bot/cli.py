@@ -18,7 +18,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Assistant Telegram des conseillères du logement HLM accompagné.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
-    sub.add_parser("run", help="migrer la base puis lancer le bot (long polling)")
+    running = sub.add_parser("run", help="migrer la base puis lancer le bot (long polling)")
+    running.add_argument("--webhook", action="store_true",
+                         help="recevoir les mises à jour par webhook (WEBHOOK_URL, "
+                              "WEBHOOK_LISTEN, WEBHOOK_SECRET) au lieu du long polling")
     sub.add_parser("migrate", help="mettre la base au dernier schéma")
     importing = sub.add_parser("import", help="importer des ménages depuis un .csv ou un .xlsx")
     importing.add_argument("file", type=Path, metavar="FICHIER")
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.load()
         if args.command == "run":
             settings.require_token()
+            if args.webhook:
+                settings.require_webhook()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         try:
-            app.run(settings)
+            app.run(settings, webhook=args.webhook)
         except SettingsError as error:  # found at start: the token or the API URL is wrong
             print(error, file=sys.stderr)
             return 2

@@ -53,6 +53,10 @@ class Settings:
     workers: int = 8  # threads running the updates' transactions and the PDFs (BOT_WORKERS)
     programme_target: int = 25  # households the programme commits to support in a year
     cost_per_household_year: int = 144000  # cents: the founding document's 1 440 €
+    concurrency: int = 32  # updates handled at once (different chats), see bot.polling
+    webhook_url: str | None = None  # the public HTTPS URL Telegram calls (run --webhook)
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: str | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -96,6 +100,10 @@ class Settings:
             programme_target=_count("PROGRAMME_TARGET", get("PROGRAMME_TARGET") or "25"),
             cost_per_household_year=_euros("COST_PER_HOUSEHOLD_YEAR",
                                            get("COST_PER_HOUSEHOLD_YEAR") or "1440"),
+            concurrency=_count("BOT_CONCURRENCY", get("BOT_CONCURRENCY") or "32", maximum=1000),
+            webhook_url=_url("WEBHOOK_URL", url) if (url := get("WEBHOOK_URL")) else None,
+            webhook_listen=_listen(get("WEBHOOK_LISTEN") or "127.0.0.1:8443"),
+            webhook_secret=_secret(get("WEBHOOK_SECRET")),
         )
 
 
@@ -104,6 +112,15 @@ class Settings:
         """The bot's Telegram id, the token's numeric prefix (0 without a token: the command
         line, which handles no update)."""
         return int(self.token.split(":", 1)[0]) if self.token else 0
+
+    def require_webhook(self) -> None:
+        """`run --webhook` needs the URL Telegram calls and the secret it sends back."""
+        if self.webhook_url is None:
+            raise SettingsError("WEBHOOK_URL manquant / missing (run --webhook) : l'URL HTTPS "
+                                "publique que Telegram appelle, ex. https://bot.example.fr/tg")
+        if self.webhook_secret is None:
+            raise SettingsError("WEBHOOK_SECRET manquant / missing (run --webhook) : 1 à 256 "
+                                "caractères A-Z a-z 0-9 _ -, ex. openssl rand -hex 32")
 
     def require_token(self) -> str:
         """The bot needs a token; `import` and `migrate` do not."""
@@ -178,10 +195,26 @@ def _days(name: str, value: str) -> int:
 
 
 def _count(name: str, value: str, maximum: int = 1_000_000) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
         raise SettingsError(f"{name} : nombre entier de 1 à {maximum} attendu / whole number "
                             f"from 1 to {maximum} expected ({value!r})")
     return int(value)
+
+
+def _listen(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise SettingsError(f"WEBHOOK_LISTEN : hôte:port attendu / host:port expected "
+                            f"({value!r}, ex. 127.0.0.1:8443)")
+    return value
+
+
+def _secret(value: str | None) -> str | None:
+    # What Telegram accepts as secret_token.
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise SettingsError("WEBHOOK_SECRET : 1 à 256 caractères A-Z a-z 0-9 _ - / 1 to 256 "
+                            "characters A-Z a-z 0-9 _ -")
+    return value
 
 
 def _city(address: str) -> str:

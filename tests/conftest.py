@@ -65,18 +65,24 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture
+def postgres_database(postgres: str) -> str:
+    """The URL of a fresh, empty database on the throwaway server (unit and e2e tests)."""
+    name = f"t{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres.format(name="postgres").replace("postgresql+psycopg",
+                                                                   "postgresql"),
+                         autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return postgres.format(name=name)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each storage test runs on SQLite (a file) and on PostgreSQL (a fresh database)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/unit.sqlite3"
-    template: str = request.getfixturevalue("postgres")
-    name = f"t{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(template.format(name="postgres").replace("postgresql+psycopg",
-                                                                   "postgresql"),
-                         autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return template.format(name=name)
+    url: str = request.getfixturevalue("postgres_database")
+    return url
 
 
 @pytest.fixture

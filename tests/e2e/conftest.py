@@ -17,7 +17,20 @@ sys.path.insert(0, str(SHARED))
 
 from harness import BotProcess, FakeTelegram  # noqa: E402
 
-from flows import ADMIN_ID, make_bot  # noqa: E402
+from flows import ADMIN_ID, DATABASE_URL_VARIABLE, make_bot  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bot's database: SQLite, or a fresh PostgreSQL database for the tests marked
+    `@pytest.mark.parametrize("database", DATABASES, indirect=True)` (flows.bot_env reads
+    it, so `make_bot`, `import_csv` and the `bot` fixture all follow)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "sqlite":
+        return kind
+    url: str = request.getfixturevalue("postgres_database")
+    monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
+    return kind
 
 
 @pytest.fixture

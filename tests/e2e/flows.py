@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,10 +14,16 @@ ADMIN_ID = 1001
 # A PDF takes WeasyPrint half a second on an idle machine, several on a loaded one.
 DOCUMENT_WAIT = 30.0
 HLM_BOT = str(Path(sys.executable).with_name("hlm-bot"))
+# Set by the e2e `database` fixture (conftest.py) when a test runs on PostgreSQL.
+DATABASE_URL_VARIABLE = "HLM_E2E_DATABASE_URL"
+# `@pytest.mark.parametrize("database", DATABASES, indirect=True)`: a test on both.
+DATABASES = ["sqlite", "postgresql"]
 
 
-def make_bot(tg: FakeTelegram, tmp_path: Path, **env: str) -> BotProcess:
-    return BotProcess(tg, [HLM_BOT, "run"], cwd=tmp_path, env=bot_env(tmp_path, **env),
+def make_bot(tg: FakeTelegram, tmp_path: Path, *options: str, **env: str) -> BotProcess:
+    """`hlm-bot run` (`make_bot(tg, tmp_path, "--webhook", WEBHOOK_URL=...)`)."""
+    return BotProcess(tg, [HLM_BOT, "run", *options], cwd=tmp_path,
+                      env=bot_env(tmp_path, **env),
                       token_env="TELEGRAM_BOT_TOKEN", url_env="TELEGRAM_API_URL",
                       file_url_env="TELEGRAM_FILE_URL", log_path=tmp_path / "bot.log")
 
@@ -186,7 +193,8 @@ async def card_action(user: Any, label: str) -> Any:
 
 def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
     return {
-        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3",
+        "DATABASE_URL": (os.environ.get(DATABASE_URL_VARIABLE)
+                         or f"sqlite:///{tmp_path}/bot.sqlite3"),
         "BOT_DATA_DIR": str(tmp_path / "data"),
         "BOT_ADMINS": str(ADMIN_ID),
         "BOT_CLOCK_START": "2027-03-15T10:00:00+01:00",
@@ -197,7 +205,6 @@ def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
 async def import_csv(tmp_path: Path, text: str, **env: str) -> str:
     """`hlm-bot import` on the bot's database, as a coordinator would; returns its output."""
     import asyncio
-    import os
 
     path = tmp_path / "import.csv"
     path.write_text(text, encoding="utf-8")

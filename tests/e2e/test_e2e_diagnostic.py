@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flows import diagnostic_rest, diagnostic_until_budget, make_bot, open_household
+import pytest
+
+from flows import DATABASES, diagnostic_rest, diagnostic_until_budget, make_bot, open_household
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 async def test_whole_diagnostic_with_wrong_inputs(tg, bot, admin):
     reference = await open_household(admin)
     await admin.click(r"Diagnostic")
@@ -63,6 +66,7 @@ async def test_bad_amounts_and_dates_are_explained(tg, bot, admin):
     assert tg.errors == []
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 async def test_kill_in_the_middle_resumes_the_same_step(tg, tmp_path, admin):
     bot = make_bot(tg, tmp_path)
     await bot.start()

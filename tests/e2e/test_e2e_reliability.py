@@ -7,9 +7,10 @@ import asyncio
 import re
 from collections import Counter
 
+import pytest
 from harness import FakeTelegram
 
-from flows import ADMIN_ID, import_csv, make_bot
+from flows import ADMIN_ID, DATABASES, import_csv, make_bot
 
 MORNING = "2027-03-15T09:05:00+01:00"  # a Monday: what is due today is not late yet
 
@@ -73,6 +74,7 @@ async def test_kill_during_a_burst_loses_and_doubles_none(tg, tmp_path, admin):
     await bot.terminate(grace=5)
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 async def test_two_processes_on_one_database_send_each_reminder_once(tg, tmp_path, admin):
     async with FakeTelegram(bot_username="hlm_test_bot") as other:
         first = make_bot(tg, tmp_path, BOT_CLOCK_START=MORNING)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from flows import card_action, close_support, make_bot, open_household
+import pytest
+
+from flows import DATABASES, card_action, close_support, make_bot, open_household
 
 
 async def record_sublet_home(admin) -> None:
@@ -45,6 +47,7 @@ async def record_sublet_home(admin) -> None:
     assert "sous-location MDL" in card.text and "reste dû 300,00 €" in card.text
 
 
+@pytest.mark.parametrize("database", DATABASES, indirect=True)
 async def test_reminders_after_a_downtime_arrive_once_and_are_answered(tg, tmp_path, admin):
     bot = make_bot(tg, tmp_path)
     await bot.start()

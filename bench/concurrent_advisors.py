@@ -1,0 +1,124 @@
+"""Reply latency of 10 advisors at once against one alone, and a bare PTB echo bot's.
+
+    .venv/bin/python bench/concurrent_advisors.py [--advisors 10] [--messages 20]
+
+The real `hlm-bot run` against ../shared/harness with 50 ms added to every Bot API call
+(`tg.faults.set_latency(0.05)`: Telegram is not on loopback). Each advisor sends
+`--messages` `/cherche Dupont`, each after the previous answer came; all advisors at once,
+then one alone. Then the same with `bench/echo_bot.py` (plain text echoed). Latency is the
+advisor's wait: from her message sent to the answer shown (the answer's own Bot API call,
+50 ms, included). Measured on the client side: the harness's latency counts from an update's
+last delivery, and bot.polling gets the updates in flight again on each poll (their offset
+is not confirmed yet).
+Goal: the p95 of the advisors at once ≤ 1.5 × the p95 of one alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT.parent / "shared"), str(ROOT / "tests" / "e2e")]
+
+from harness import BotProcess, FakeTelegram  # noqa: E402
+
+from flows import ADMIN_ID, import_csv, invite, make_bot  # noqa: E402
+
+LATENCY = 0.05
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def figures(values: list[float]) -> str:
+    return (f"n={len(values)} p50={percentile(values, 0.5) * 1000:.0f} ms "
+            f"p95={percentile(values, 0.95) * 1000:.0f} ms max={max(values) * 1000:.0f} ms")
+
+
+async def measured(users: list[Any], text: str, messages: int) -> list[float]:
+    """Every user sends `messages` times `text`, each after the answer to the previous;
+    returns each wait, from the send to the answer's arrival, as the advisor sees it."""
+    waits: list[float] = []
+
+    async def one(user: Any) -> None:
+        for _ in range(messages):
+            start = time.monotonic()
+            await user.send(text)
+            await user.expect(None, timeout=60)
+            waits.append(time.monotonic() - start)
+
+    await asyncio.gather(*(one(user) for user in users))
+    return waits
+
+
+async def compare(tg: FakeTelegram, users: list[Any], text: str, messages: int,
+                  name: str) -> tuple[list[float], list[float]]:
+    await measured(users, text, 1)  # warm: each advisor's first answer reads more
+    together = await measured(users, text, messages)
+    await tg.wait_idle(quiet=0.3)
+    alone = await measured(users[:1], text, messages)
+    print(f"{name}: {len(users)} at once: {figures(together)}")
+    print(f"{name}: one alone:   {figures(alone)}")
+    return together, alone
+
+
+CASELOAD = "reference;nom;prenom;telephone;conseillere_telegram_id\n" + "".join(
+    f";Dupont{n};Hélène;06 12 34 {n // 100:02d} {n % 100:02d};{ADMIN_ID}\n" for n in range(50))
+
+
+async def hlm_bot(folder: Path, advisors: int, messages: int) -> tuple[float, float]:
+    async with FakeTelegram(bot_username="hlm_bench_bot") as tg:
+        await import_csv(folder, CASELOAD)
+        bot = make_bot(tg, folder)
+        await bot.start()
+        admin = tg.user(ADMIN_ID, first_name="Claire", language_code="fr")
+        users = [admin]
+        for n in range(1, advisors):
+            users.append(await invite(tg, admin, ADMIN_ID + n, f"Conseillère{n}"))
+        tg.faults.set_latency(LATENCY)
+        together, alone = await compare(tg, users, "/cherche Dupont", messages, "hlm-bot")
+        await bot.terminate(grace=5)
+        assert tg.errors == [], tg.errors[:3]
+        return percentile(together, 0.95), percentile(alone, 0.95)
+
+
+async def echo_bot(folder: Path, advisors: int, messages: int) -> None:
+    async with FakeTelegram(bot_username="echo_bench_bot") as tg:
+        bot = BotProcess(tg, [sys.executable, str(ROOT / "bench" / "echo_bot.py")], cwd=folder,
+                         token_env="TELEGRAM_BOT_TOKEN", url_env="TELEGRAM_API_URL",
+                         file_url_env="TELEGRAM_FILE_URL", log_path=folder / "echo.log")
+        await bot.start()
+        users = [tg.user(2000 + n, first_name=f"U{n}", language_code="fr")
+                 for n in range(advisors)]
+        tg.faults.set_latency(LATENCY)
+        await compare(tg, users, "bonjour", messages, "PTB echo bot")
+        await bot.terminate(grace=5)
+
+
+async def main(advisors: int, messages: int) -> None:
+    runs: list[Callable[[Path], Awaitable[object]]] = [
+        lambda folder: hlm_bot(folder, advisors, messages),
+        lambda folder: echo_bot(folder, advisors, messages)]
+    results = []
+    for run in runs:
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(await run(Path(folder)))
+    together, alone = results[0]  # type: ignore[misc]
+    print(f"hlm-bot: p95 at once / p95 alone = {together / alone:.2f} (goal ≤ 1.5)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--advisors", type=int, default=10)
+    parser.add_argument("--messages", type=int, default=20)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.advisors, arguments.messages))
