@@ -67,7 +67,8 @@ def sophie(db) -> Advisor:
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(PARIS, datetime(2027, 3, 15, 9, 30, tzinfo=PARIS))
+    # A Tuesday: Monday's digest of a coordinator carries the team's weekly summary.
+    return FixedClock(PARIS, datetime(2027, 3, 16, 9, 30, tzinfo=PARIS))
 
 
 async def test_never_opened_goes_to_the_coordinator_once_marked(db, clock):
