@@ -8,6 +8,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
+from sqlmodel import select
 
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
@@ -16,7 +17,7 @@ from storage.forms.engine import Engine
 from storage.forms.spec import load
 from storage.forms.targets import prefill
 from storage.households import HouseholdData
-from storage.models import Advisor, Household, Role
+from storage.models import Advisor, Household, Role, Tenancy
 
 from factories import make_advisor
 
@@ -123,3 +124,20 @@ def test_a_review_near_its_date_is_that_review_without_asking(db, clock):
     act(db, clock, cid, lambda e, r, s: e.start("glissement", s.get(Household, hid)))
     step = act(db, clock, cid, lambda e, r, s: e.today(r, "date"))
     assert step.field.key == "presents" and step.answers["revue"] == "2027-04-01"
+
+
+def test_the_import_reads_the_examination_period(tmp_path, db, clock):
+    from bot.deps import Deps
+    from bot.importing import run_import
+    from bot.settings import Settings
+
+    render = Renderer(ZoneInfo("Europe/Paris"))
+    deps = Deps(Settings.from_values({}), clock, db, render, maker)
+    path = tmp_path / "menages.csv"
+    path.write_text("nom;prenom;bail;date_sous_location;loyer;periode_examen_mois;"
+                    "debut_periode_examen\nMartin;Lou;sous-location;01/10/2025;450;18;"
+                    "01/10/2026\n", encoding="utf-8")
+    assert run_import(deps, path) == 0
+    with db.session() as s:
+        home = s.exec(select(Tenancy)).one()
+        assert (home.exam_period_months, home.exam_period_start) == (18, date(2026, 10, 1))
