@@ -55,7 +55,8 @@ PARIS = ZoneInfo("Europe/Paris")  # the default day boundary; callers pass the c
 # dates, codes (kind, status, phase, entry_path, lease, decision, payer, note_type...),
 # amounts and counts (resources, rent, ledger amounts, adults, children's ages).
 ERASED: dict[type[Any], tuple[str, ...]] = {
-    Household: ("last_name", "first_name", "phone", "address", "search_key"),
+    Household: ("last_name", "first_name", "phone", "address", "search_key",
+                "closure_detail"),
     Tenancy: ("address", "annex", "main_lease_ref", "landlord"),
     AddressChange: ("old_address", "new_address"),
     Note: ("text", "file_id", "file_unique_id", "file_path", "file_name"),

@@ -59,7 +59,7 @@ def _closed_household(session: Session, clock: FixedClock, tmp_path: Path) -> Ho
                         landlord="Lyon Habitat", created_at=now, updated_at=now))
     session.add(AddressChange(household_id=household.id, old_address="3 rue des Lilas",
                               new_address="8 av. Foch", at=now))
-    households.close(session, clock, coord, household.id)
+    households.close(session, clock, coord, household.id, clock.today(), "depart")
     session.flush()
     return household
 
