@@ -22,16 +22,13 @@ GLISSEMENT_PERIOD_MONTHS = 6
 GLISSEMENT_NOTICE_MONTHS = 2
 DEFAULT_BILAN_MONTHS = 3
 HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
-# Messages that only inform (no answer): answered once sent, they leave the open items.
-NOTICES = {"impaye", "impaye_fin", "plan_missed"}
 NOTICE_DAYS = 7  # an impayé's notices are derived this long after the fact, not later
 
 
 @dataclass(frozen=True)
 class Due:
     key: str
-    # rent, insurance, glissement(_prep), bilan, step, evaluation, libre, prevention, NOTICES
-    kind: str
+    kind: str  # a name of reminders.kinds.KINDS (which names this module's function)
     due_on: date
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -67,11 +64,16 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found += _latest_past(_bilans(facts, horizon), today)
     found += _plan_steps(facts, horizon)
     found += _latest_past(_evaluation(facts, horizon), today)
-    found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
-                  {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
-              for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
+    found += _free(facts)
     found += _impaye(facts, today)
     return found
+
+
+def _free(facts: Facts) -> list[Due]:
+    """The reminders she wrote (libre) and the steps opened for her (prevention)."""
+    return [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
+                {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
+            for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
 
 
 def _latest_past(found: list[Due], today: date) -> list[Due]:
