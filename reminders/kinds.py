@@ -1,9 +1,9 @@
 """Every reminder kind, each defined once: what derives it, who receives it, its buttons and
 what each does, whether it only informs, and the template macros that show it.
 
-Adding a kind is one `Kind` in `KINDS` plus its macros: the full line and the short line in
-`bot/templates/reminder_kinds.html`, its one word (lists, buttons) in
-`bot/templates/reminder_kinds.txt`. Everything else (rules' notices, the keyboards, the answers,
+Adding a kind is one `Kind` in `KINDS` plus its macros in `bot/templates/reminder_kinds.html`
+(the full line, the short line, its one word for lists' buttons), and the function of
+reminders.rules that derives it. Everything else (rules' notices, the keyboards, the answers,
 the sending, the replaced reminders) reads this registry; `tests/unit/test_registry_kinds.py`
 renders and answers every kind.
 """
@@ -46,7 +46,7 @@ class Kind:
     rule: str  # the function of reminders.rules that derives it
     line: str  # macro of reminder_kinds.html: the full line (r, h)
     short: str  # macro of reminder_kinds.html: the short line of lists (r)
-    word: str  # macro of reminder_kinds.txt: one word (lists' buttons)
+    word: str  # macro of reminder_kinds.html: one word (lists' buttons; plain text)
     actions: tuple[Action, ...] = ()
     recipients: tuple[Recipient, ...] = (Recipient.ADVISOR,)
     # Only informs: no buttons, answered once sent (it leaves the open items).
@@ -71,34 +71,34 @@ LATER = (Action("d1", "reminder_day", Does.SNOOZE, days=1),
          Action("dd", "reminder_date", Does.FORM, form="reporter"))
 
 KINDS: list[Kind] = [
-    Kind("rent", "_rent", "rent", "rent_short", "rent",
+    Kind("rent", "_rent", "rent", "rent_short", "rent_word",
          actions=(Action("p", "reminder_paid", Does.RENT, paid=True),
                   Action("t", "reminder_partial", Does.FORM, form="loyer"),
                   Action("i", "reminder_unpaid", Does.RENT)),
          cancelled_refusal="rent_settled"),
-    Kind("insurance", "_insurance", "insurance", "insurance_short", "insurance",
+    Kind("insurance", "_insurance", "insurance", "insurance_short", "insurance_word",
          actions=(Action("r", "reminder_certificate", Does.FORM, form="assurance"),
                   Action("l", "reminder_chase", Does.ANSWER, answer="relance")),
          replaced_by=("insurance",)),
     Kind("glissement_prep", "_glissement", "glissement_prep", "glissement_prep_short",
-         "glissement", actions=(DONE, *LATER), replaced_by=("glissement", "glissement_prep")),
-    Kind("glissement", "_glissement", "glissement", "glissement_short", "glissement",
+         "glissement_word", actions=(DONE, *LATER), replaced_by=("glissement", "glissement_prep")),
+    Kind("glissement", "_glissement", "glissement", "glissement_short", "glissement_word",
          actions=(Action("g", "reminder_review", Does.FORM, form="glissement"),),
          replaced_by=("glissement",)),
-    Kind("bilan", "_bilans", "bilan", "bilan_short", "bilan",
+    Kind("bilan", "_bilans", "bilan", "bilan_short", "bilan_word",
          actions=(Action("f", "reminder_done", Does.FORM, form="bilan"), *LATER),
          replaced_by=("bilan",)),
-    Kind("step", "_plan_steps", "step", "step_short", "step",
+    Kind("step", "_plan_steps", "step", "step_short", "step_word",
          actions=(Action("f", "reminder_done", Does.STEP, answer="fait"), *LATER)),
-    Kind("evaluation", "_evaluation", "evaluation", "evaluation_short", "evaluation",
+    Kind("evaluation", "_evaluation", "evaluation", "evaluation_short", "evaluation_word",
          actions=(DONE, *LATER), replaced_by=("evaluation",)),
-    Kind("libre", "_free", "libre", "libre_short", "libre", actions=(DONE, *LATER)),
-    Kind("prevention", "_free", "prevention", "prevention_short", "impaye",
+    Kind("libre", "_free", "libre", "libre_short", "libre_word", actions=(DONE, *LATER)),
+    Kind("prevention", "_free", "prevention", "prevention_short", "impaye_word",
          actions=(DONE, *LATER)),
-    Kind("impaye", "_impaye", "impaye", "impaye_short", "impaye", notice=True,
+    Kind("impaye", "_impaye", "impaye", "impaye_short", "impaye_word", notice=True,
          recipients=(Recipient.ADVISOR, Recipient.COORDINATORS)),
-    Kind("impaye_fin", "_impaye", "impaye_fin", "impaye_fin_short", "impaye_fin", notice=True),
-    Kind("plan_missed", "_rent", "plan_missed", "plan_missed_short", "plan_missed",
+    Kind("impaye_fin", "_impaye", "impaye_fin", "impaye_fin_short", "impaye_fin_word", notice=True),
+    Kind("plan_missed", "_rent", "plan_missed", "plan_missed_short", "plan_missed_word",
          notice=True),
 ]
 

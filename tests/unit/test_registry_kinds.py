@@ -100,6 +100,8 @@ def test_each_kind_names_what_exists(kind: kinds.Kind):
         if action.does == Does.SNOOZE:
             assert action.days > 0
     assert set(kind.replaced_by) <= set(kinds.BY_NAME)
+    macros = render.env.get_template("reminder_kinds.html").module
+    assert all(hasattr(macros, m) for m in (kind.line, kind.short, kind.word))
 
 
 @pytest.fixture
@@ -143,7 +145,8 @@ def test_every_kind_renders_and_answers_every_action(session, clock, walk, name)
     full = render.msg("reminders.reminder", r=reminder, h=h, late=False)
     assert h.label in full and "<b>" in full
     assert render.msg("reminders.short", r=reminder)
-    assert render.label("due_kind", r=reminder)
+    word = render.label("due_kind", r=reminder)
+    assert word and "&" not in word  # plain text: «plan d'apurement», not «d&#39;»
     assert h.label in render.label("reminder_open", r=reminder, h=h)
     assert render.msg("reminders.digest", groups=[(h, [reminder])], day=TODAY, title="T")
     markup = keyboards.reminder(render, reminder)

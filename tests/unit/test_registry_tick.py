@@ -33,7 +33,7 @@ PARIS = ZoneInfo("Europe/Paris")
 ADVISOR = 1001
 # Registered, but its line's macro does not exist in reminder_kinds.html.
 BROKEN = kinds.Kind("broken", "_free", line="no_such_macro", short="no_such_short",
-                    word="libre", actions=kinds.LATER)
+                    word="libre_word", actions=kinds.LATER)
 
 
 class FakeBot:
