@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from reminders import kinds
 from storage.forms.spec import Choice, FieldSpec
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -92,6 +93,8 @@ class Renderer:
             composition=lambda h: self.label("composition", h=h),
             local_day=lambda instant: long_date(instant.astimezone(self.tz).date()),
         )
+        # A reminder's kind (reminders.kinds) names the macros that show it.
+        self.env.globals["kind_of"] = kinds.get
 
     def when(self, instant: datetime | None) -> str:
         if instant is None:

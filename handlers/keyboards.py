@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
-from reminders.rules import NOTICES
+from reminders import kinds
 from reminders.tick import Outgoing
 from storage.forms.engine import Step, token
 from storage.households import Card
@@ -265,20 +265,10 @@ def plan_versions(render: Renderer, household: Household, versions: Sequence[Pla
                    for v in versions])
 
 
-REMINDER_ACTIONS = {
-    "rent": ["p", "t", "i"],
-    "insurance": ["r", "l"],
-    "glissement": ["g"],
-    **{kind: [] for kind in NOTICES},  # they inform: nothing to answer
-}
-LATER = ["f", "d1", "d7", "dd"]
-
-
 def reminder(render: Renderer, r: Reminder) -> InlineKeyboardMarkup | None:
-    """A reminder's one-tap answers: they do the work right there."""
-    actions = REMINDER_ACTIONS.get(r.kind, LATER)
-    buttons = [Button(render.label("reminder_action", kind=r.kind, action=a),
-                      callback_data=button_data("m", r.id, a)) for a in actions]
+    """A reminder's one-tap answers (its kind's actions): they do the work right there."""
+    buttons = [Button(render.label(a.label), callback_data=button_data("m", r.id, a.code))
+               for a in kinds.get(r.kind).actions]
     return markup(rows(buttons, 3 if len(buttons) == 3 else 2))
 
 

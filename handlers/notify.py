@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.deps import Deps
 from bot.render import split_message
 from handlers import keyboards, rgpd
-from reminders.tick import Outgoing, Unreachable
+from reminders.tick import Outgoing, Unreachable, Unrenderable
 from storage import reminders, team
 from storage.models import Advisor
 from storage.retention import Due
@@ -27,15 +27,31 @@ class TelegramSender:
         self.bot, self.d = bot, deps
 
     async def send_one(self, advisor: Advisor, item: Outgoing) -> bool:
-        text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
-                                 late=item.late, reason=item.reason,
-                                 for_advisor=item.for_advisor)
-        return await self._send(advisor, text, keyboards.reminder(self.d.render, item.reminder))
+        try:
+            text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
+                                     late=item.late, reason=item.reason,
+                                     for_advisor=item.for_advisor)
+            markup = keyboards.reminder(self.d.render, item.reminder)
+        except Exception as error:  # its kind cannot be shown: reported by the tick
+            raise Unrenderable([item]) from error
+        return await self._send(advisor, text, markup)
 
     async def send_group(self, advisor: Advisor, items: Sequence[Outgoing]) -> bool:
+        broken = [i for i in items if not self._renders(i)]
+        if broken:
+            raise Unrenderable(broken)
         text = self.d.render.msg("reminders.group", items=items)
         return await self._send(advisor, text,
                                 keyboards.reminder_list(self.d.render, items))
+
+    def _renders(self, item: Outgoing) -> bool:
+        """Its line and its button of a grouped message can be rendered."""
+        try:
+            self.d.render.msg("reminders.line", r=item.reminder, h=item.household)
+            self.d.render.label("reminder_open", r=item.reminder, h=item.household)
+        except Exception:
+            return False
+        return True
 
     async def send_digest(self, advisor: Advisor, day: date) -> bool:
         """The morning digest; a coordinator's carries the team's weekly summary on the

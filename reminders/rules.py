@@ -24,17 +24,13 @@ GLISSEMENT_SETTLES_MONTHS = 3  # a review held up to this early counts for the 6
 PREFET_NOTICE_MONTHS = 2  # the landlord tells the préfet this long before the period ends
 DEFAULT_BILAN_MONTHS = 3
 HORIZON_DAYS = 35  # reminders are created this far ahead (for /echeances and the digest)
-# Messages that only inform (no answer): answered once sent, they leave the open items.
-NOTICES = {"impaye", "impaye_fin", "plan_missed"}
 NOTICE_DAYS = 7  # an impayé's notices are derived this long after the fact, not later
 
 
 @dataclass(frozen=True)
 class Due:
     key: str
-    # rent, insurance, glissement(_convene), prefet_notice, bilan, step, evaluation, libre,
-    # prevention, NOTICES
-    kind: str
+    kind: str  # a name of reminders.kinds.KINDS (which names this module's function)
     due_on: date
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -71,9 +67,7 @@ def due_items(facts: Facts, today: date) -> list[Due]:
     found += _latest_past(_bilans(facts, horizon), today)
     found += _plan_steps(facts, horizon)
     found += _latest_past(_evaluation(facts, horizon), today)
-    found += [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
-                  {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
-              for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
+    found += _free(facts)
     found += _impaye(facts, today)
     return found
 
@@ -116,6 +110,13 @@ def _insurance_dates(facts: Facts, horizon: date) -> list[Due]:
         return []
     return _insurance(facts, tenancy.insurance_expiry - timedelta(days=INSURANCE_NOTICE_DAYS + 1),
                       horizon)
+
+
+def _free(facts: Facts) -> list[Due]:
+    """The reminders she wrote (libre) and the steps opened for her (prevention)."""
+    return [Due(f"{f.kind}:{f.id}", f.kind, f.due_on,
+                {"text": f.text, "deadline": f.deadline.isoformat() if f.deadline else None})
+            for f in facts.free if f.kind != "bilan" and f.cancelled_on is None]
 
 
 def _latest_past(found: list[Due], today: date) -> list[Due]:

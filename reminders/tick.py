@@ -55,6 +55,15 @@ class Unreachable(Exception):
     found): trying again later is pointless until she writes to the bot."""
 
 
+class Unrenderable(Exception):
+    """Raised by a Sender when these reminders cannot be rendered (their kind's macros are
+    broken or missing): trying again would fail again, forever."""
+
+    def __init__(self, items: Sequence[Outgoing]) -> None:
+        super().__init__(len(items))
+        self.items = list(items)
+
+
 class Sender(Protocol):
     async def send_one(self, advisor: Advisor, item: Outgoing) -> bool: ...
 
@@ -204,6 +213,9 @@ class Ticker:
                        ) -> int:
         try:
             ok = await self._try(sending)
+        except Unrenderable as broken:
+            self._unrenderable(items, broken)
+            return 0
         except Unreachable:
             # Her chat is refused: marked, and the reminders are due again at once, for the
             # next claim to route them to a coordinator (see storage.reminders.recipient).
@@ -215,6 +227,23 @@ class Ticker:
             return 0
         self._record(items, advisor, ok)
         return len(items) if ok else 0
+
+    def _unrenderable(self, items: Sequence[Outgoing], broken: Unrenderable) -> None:
+        """The reminders that cannot be rendered are marked failed (reported in the lists as
+        «rappel non envoyable», never retried); the others of the message are due again at
+        once, for the next claim of this pass to send them without the broken ones."""
+        failed = {i.reminder.id for i in broken.items}
+        cause = type(broken.__cause__).__name__ if broken.__cause__ else "its line"
+        with self.db.session() as session:
+            for item in items:
+                if item.reminder.id in failed:
+                    # Its kind and id only: no household data in the logs.
+                    log.error("reminder %s of kind %r cannot be rendered (%s): marked failed",
+                              item.reminder.id, item.reminder.kind, cause)
+                    reminders.failed(session, item.reminder.id or 0, self.owner)
+                else:
+                    reminders.release(session, self.clock, item.reminder.id or 0, self.owner,
+                                      retry_later=False)
 
     def _unreachable(self, advisor: Advisor) -> None:
         log.warning("advisor %s cannot be reached (chat refused by Telegram)", advisor.id)
@@ -257,7 +286,7 @@ class Ticker:
     async def _try(self, sending: object) -> bool:
         try:
             return bool(await sending)  # type: ignore[misc]
-        except Unreachable:
+        except (Unreachable, Unrenderable):
             raise
         except Exception:  # a Telegram error delays a reminder, never drops it
             log.exception("sending reminders failed; they will be tried again")

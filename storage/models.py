@@ -446,6 +446,7 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     ANSWERED = "answered"
     CANCELLED = "cancelled"  # its reason went away before it was sent
+    FAILED = "failed"  # it could not be rendered (its kind is broken): not tried again
 
 
 class Reminder(SQLModel, table=True):

@@ -15,17 +15,12 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from reminders.rules import NOTICES
+from reminders import kinds
+from reminders.kinds import Does
 from storage import households, ledger, plans, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, Household, Reminder, ReminderStatus
-
-FORMS = {("rent", "t"): "loyer", ("insurance", "r"): "assurance",
-         ("glissement", "g"): "glissement", ("bilan", "f"): "bilan"}
-SNOOZES = {"d1": timedelta(days=1), "d7": timedelta(days=7)}
-DONE_KINDS = {"bilan", "step", "evaluation", "libre", "prevention", "glissement_convene",
-              "prefet_notice"}
 
 
 @dataclass
@@ -64,38 +59,37 @@ def _with_answerer(session: Session, result: Result) -> Result:
 
 def _answer(session: Session, clock: Clock, actor: Advisor, reminder_id: int, action: str
             ) -> Result:
+    """What the button does is the reminder kind's action (reminders.kinds)."""
     reminder, household = _load(session, clock, actor, reminder_id)
-    if reminder.kind == "rent" and reminder.status == ReminderStatus.CANCELLED \
-            and household.status == "actif":
-        raise Refused("rent_settled")  # the account was paid up since: nothing to record
+    kind = kinds.find(reminder.kind)
+    if kind is not None and kind.cancelled_refusal and household.status == "actif" \
+            and reminder.status == ReminderStatus.CANCELLED:
+        raise Refused(kind.cancelled_refusal)  # e.g. the account was paid up since
     found = _current(session, clock, reminder, household)
     if isinstance(found, Result):
         return found
     reminder = found
-    kind = reminder.kind
-    if (kind, action) in FORMS:
-        return Result(reminder, household, form=FORMS[(kind, action)])
-    if kind in DONE_KINDS and action == "dd":
-        return Result(reminder, household, form="reporter")
-    if kind == "rent" and action in ("p", "i"):
+    kind = kinds.find(reminder.kind)
+    chosen = kind.action(action) if kind is not None else None
+    if chosen is None:
+        raise Refused("reminder_action")
+    if chosen.does == Does.FORM:
+        return Result(reminder, household, form=chosen.form)
+    if chosen.does == Does.RENT:
         expected = int(reminder.payload["due"])
         check = rent_check(session, clock, actor, household, reminder,
-                           expected if action == "p" else None)
+                           expected if chosen.paid else None)
         return Result(reminder, household, rent=check)
-    if kind == "insurance" and action == "l":
-        reminders.close(session, clock, actor, reminder, "relance")
-        return Result(reminder, household)
-    if kind in DONE_KINDS and action == "f":
-        if kind == "step":
-            plans.record_progress(session, clock, actor, household, reminder.payload["uid"],
-                                  "fait", None, "")
-        reminders.close(session, clock, actor, reminder, "fait")
-        return Result(reminder, household)
-    if kind in DONE_KINDS and action in SNOOZES:
-        until = datetime.combine(clock.today() + SNOOZES[action], time(9, 0), tzinfo=clock.tz)
+    if chosen.does == Does.SNOOZE:
+        until = datetime.combine(clock.today() + timedelta(days=chosen.days), time(9, 0),
+                                 tzinfo=clock.tz)
         reminders.snooze(session, clock, reminder, until)
         return Result(reminder, household, snoozed_to=reminder.due_at)
-    raise Refused("reminder_action")
+    if chosen.does == Does.STEP:
+        plans.record_progress(session, clock, actor, household, reminder.payload["uid"],
+                              "fait", None, "")
+    reminders.close(session, clock, actor, reminder, chosen.answer)
+    return Result(reminder, household)
 
 
 def _current(session: Session, clock: Clock, reminder: Reminder, household: Household
@@ -136,7 +130,8 @@ def rent_check(session: Session, clock: Clock, actor: Advisor, household: Househ
 def open_reminder(session: Session, clock: Clock, actor: Advisor, reminder_id: int) -> Result:
     """From a grouped message: the reminder alone (or the newer one), with its buttons."""
     reminder, household = _load(session, clock, actor, reminder_id, action="reminder.open")
-    if reminder.kind in NOTICES:  # a notice is «answered» once sent: still shown
+    kind = kinds.find(reminder.kind)
+    if kind is not None and kind.notice:  # a notice is «answered» once sent: still shown
         return Result(reminder, household)
     found = _current(session, clock, reminder, household)
     return _with_answerer(session, found if isinstance(found, Result)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from reminders import rules
+from reminders import kinds, rules
 from reminders.calendar import slot, slot_after
 from storage import audit, ledger, phases, plans
 from storage.clock import Clock
@@ -119,7 +119,8 @@ def sync(session: Session, clock: Clock, household: Household) -> None:
     for key, reminder in stored.items():
         # Its reason went away (rent recorded, new certificate, step done, a newer relance):
         # not sent, it never will be; sent, it leaves the open items (its buttons say so).
-        if key not in wanted and reminder.status in (ReminderStatus.DUE, ReminderStatus.SENT):
+        if key not in wanted and reminder.status in (ReminderStatus.DUE, ReminderStatus.SENT,
+                                                     ReminderStatus.FAILED):
             reminder.status = ReminderStatus.CANCELLED
             session.add(reminder)
     session.flush()
@@ -260,7 +261,8 @@ def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_i
             reminder.status != ReminderStatus.SENDING:
         return
     reminder.status, reminder.sent_at = ReminderStatus.SENT, clock.now()
-    if reminder.kind in rules.NOTICES:  # nothing to answer: it leaves the open items
+    kind = kinds.find(reminder.kind)
+    if kind is not None and kind.notice:  # nothing to answer: it leaves the open items
         reminder.status, reminder.answered_at = ReminderStatus.ANSWERED, clock.now()
     reminder.sent_to_id, reminder.late = advisor_id, late
     session.add(reminder)
@@ -284,6 +286,17 @@ def release(session: Session, clock: Clock, reminder_id: int, owner: str,
     else:
         reminder.status = ReminderStatus.DUE
     reminder.claimed_by = None
+    session.add(reminder)
+
+
+def failed(session: Session, reminder_id: int, owner: str) -> None:
+    """It cannot be rendered (its kind's macros are broken or missing): not tried again,
+    shown as «rappel non envoyable» in the lists (see `upcoming`)."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.claimed_by != owner or \
+            reminder.status != ReminderStatus.SENDING:
+        return
+    reminder.status, reminder.claimed_by = ReminderStatus.FAILED, None
     session.add(reminder)
 
 
@@ -325,26 +338,27 @@ def upcoming(session: Session, clock: Clock, households: Iterable[Household], un
     query = select(Reminder).where(col(Reminder.household_id).in_(ids),
                                    col(Reminder.status).in_(
                                        [ReminderStatus.DUE, ReminderStatus.SENDING,
-                                        ReminderStatus.SENT]),
+                                        ReminderStatus.SENT, ReminderStatus.FAILED]),
                                    col(Reminder.due_on) <= until)
     return list(session.exec(query.order_by(col(Reminder.due_on), col(Reminder.id))))
 
 
-# Kinds whose newer reminder replaces an older one (a notice, then the expiry, then relances).
-REPLACED_BY = {"insurance": ("insurance",),
-               "glissement_convene": ("glissement", "glissement_convene"),
-               "glissement": ("glissement",), "bilan": ("bilan",), "evaluation": ("evaluation",)}
+def _replaced_by(reminder: Reminder) -> tuple[str, ...]:
+    """The kinds whose newer reminder replaces this one (a notice, then the expiry, then
+    relances): `replaced_by` of its kind."""
+    kind = kinds.find(reminder.kind)
+    return kind.replaced_by if kind is not None else ()
 
 
 def replacing(session: Session, reminder: Reminder, today: date) -> Reminder | None:
     """The open reminder that took over from a cancelled one (same household, same matter):
     sent, or due already (one still to come is not answered ahead of its time)."""
-    kinds = REPLACED_BY.get(reminder.kind)
-    if not kinds:
+    newer = _replaced_by(reminder)
+    if not newer:
         return None
     found = session.exec(select(Reminder).where(
         Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
-        col(Reminder.kind).in_(kinds),
+        col(Reminder.kind).in_(newer),
         or_(col(Reminder.status) == ReminderStatus.SENT,
             and_(col(Reminder.status).in_(OPEN), col(Reminder.due_on) <= today)))
         .order_by(col(Reminder.due_on))).all()
@@ -354,12 +368,12 @@ def replacing(session: Session, reminder: Reminder, today: date) -> Reminder | N
 def answered_sibling(session: Session, reminder: Reminder) -> Reminder | None:
     """The reminder of the same matter answered since this one was created (the certificate
     received on the notice settles the expiry's reminder too), if any."""
-    kinds = REPLACED_BY.get(reminder.kind)
-    if not kinds:
+    newer = _replaced_by(reminder)
+    if not newer:
         return None
     return session.exec(select(Reminder).where(
         Reminder.household_id == reminder.household_id, Reminder.id != reminder.id,
-        col(Reminder.kind).in_(kinds), Reminder.status == ReminderStatus.ANSWERED,
+        col(Reminder.kind).in_(newer), Reminder.status == ReminderStatus.ANSWERED,
         col(Reminder.answered_at) >= reminder.created_at)
         .order_by(col(Reminder.answered_at).desc())).first()
 
@@ -404,7 +418,20 @@ def coordinators(session: Session) -> list[Advisor]:
 
 
 def alert_recipients(session: Session, household: Household) -> list[Advisor]:
-    """Who is told of an impayé: the advisor in charge and the coordinators."""
-    advisor = session.get(Advisor, household.advisor_id) if household.advisor_id else None
-    found = [advisor] if advisor is not None and advisor.active else []
-    return found + [c for c in coordinators(session) if c.id not in {a.id for a in found}]
+    """Who is told of an impayé: its kind's recipients."""
+    return addressees(session, household, kinds.get("impaye").recipients)
+
+
+def addressees(session: Session, household: Household,
+               recipients: Iterable[kinds.Recipient]) -> list[Advisor]:
+    """The people a kind addresses (`Kind.recipients`), each once: the advisor in charge
+    (if active), the coordinators."""
+    found: list[Advisor] = []
+    for recipient in recipients:
+        if recipient == kinds.Recipient.ADVISOR:
+            advisor = session.get(Advisor, household.advisor_id) if household.advisor_id \
+                else None
+            found += [advisor] if advisor is not None and advisor.active else []
+        elif recipient == kinds.Recipient.COORDINATORS:
+            found += coordinators(session)
+    return list({a.id: a for a in found}.values())

@@ -284,6 +284,7 @@ def test_impaye_news_is_not_brought_back_weeks_later():
     from datetime import UTC, datetime
 
     from reminders import rules
+    from reminders.kinds import NOTICES
     from storage.models import Household
 
     opened = datetime(2027, 5, 5, 8, 0, tzinfo=UTC)
@@ -293,7 +294,7 @@ def test_impaye_news_is_not_brought_back_weeks_later():
                         deadline=date(2027, 7, 5), created_at=opened)
     facts = rules.Facts(h, free=[step], impaye_to=[3, 2], balance=60000)
     kinds = lambda today: sorted(d.key for d in rules.due_items(facts, today)  # noqa: E731
-                                 if d.kind in rules.NOTICES)
+                                 if d.kind in NOTICES)
     assert kinds(date(2027, 5, 5)) == ["impaye:9:2", "impaye:9:3"]
     assert kinds(date(2027, 5, 20)) == []
     step.cancelled_on = date(2027, 5, 21)

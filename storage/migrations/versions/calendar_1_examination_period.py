@@ -17,6 +17,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    # «Préparer la revue» (2 months before, a misreading of the law) becomes «convoquer la
+    # revue» (3 weeks before): the next derivation cancels the old keys it no longer wants.
+    op.execute("UPDATE reminder SET kind = 'glissement_convene' WHERE kind = 'glissement_prep'")
     with op.batch_alter_table("tenancy") as batch:
         batch.add_column(sa.Column("exam_period_months", sa.Integer(), nullable=False,
                                    server_default="12"))
@@ -30,6 +33,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("UPDATE reminder SET kind = 'glissement_prep' WHERE kind = 'glissement_convene'")
     with op.batch_alter_table("transferreview") as batch:
         batch.drop_column("extra")
         batch.drop_column("occurrence")
