@@ -84,7 +84,7 @@ KINDS: list[Kind] = [
          "glissement_word", actions=(DONE, *LATER),
          replaced_by=("glissement", "glissement_convene")),
     # To the coordinators (payload `to_role`, routed by storage.reminders.recipient).
-    Kind("prefet_notice", "_glissement", "prefet_notice", "prefet_notice_short", "prefet_word",
+    Kind("prefet_notice", "_prefet_notice", "prefet_notice", "prefet_notice_short", "prefet_word",
          actions=(DONE, *LATER)),
     Kind("glissement", "_glissement", "glissement", "glissement_short", "glissement_word",
          actions=(Action("g", "reminder_review", Does.FORM, form="glissement"),),

@@ -51,6 +51,7 @@ def rich_facts() -> rules.Facts:
     home = Tenancy(household_id=1, rent=45000, charges=5000, housing_benefit=20000, due_day=5,
                    entry_date=date(2027, 1, 1), lease="sous_location",
                    sublease_start=date(2026, 10, 1), insurance_expiry=date(2027, 4, 1),
+                   exam_period_months=8,  # the préfet's deadline (1/04/2027) is near
                    created_at=OPENED, updated_at=OPENED)
     plan = RepaymentPlan(id=4, household_id=1, monthly=5000, first_month=date(2027, 3, 1),
                          months=6, advisor_id=1, created_at=OPENED)
