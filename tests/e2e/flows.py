@@ -191,6 +191,17 @@ async def card_action(user: Any, label: str) -> Any:
     return await user.click(label, message=card)
 
 
+def errors_but_answers_again(tg: FakeTelegram) -> list[Any]:
+    """The Bot API errors of a run, but one a kill -9 makes harmless: a button pressed just
+    before the kill may be answered, then delivered again (its update not confirmed yet) and
+    answered a second time, which Telegram refuses ("query ID is invalid")."""
+    again = {u.payload["callback_query"]["id"] for u in tg.updates
+             if u.delivery_count > 1 and "callback_query" in u.payload}
+    return [e for e in tg.errors if not (
+        e.method == "answerCallbackQuery" and "query" in (e.description or "")
+        and e.params.get("callback_query_id") in again)]
+
+
 def bot_env(tmp_path: Path, **env: str) -> dict[str, str]:
     return {
         "DATABASE_URL": (os.environ.get(DATABASE_URL_VARIABLE)

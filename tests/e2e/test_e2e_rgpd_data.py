@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 
-from flows import card_action, invite, make_bot, open_household
+from flows import close_support, invite, make_bot, open_household
 
 
 async def test_export_zip_and_journal_for_coordinators_only(tg, tmp_path, bot, admin):
@@ -47,10 +47,7 @@ async def test_two_years_after_the_end_the_household_is_anonymised(tg, tmp_path,
     bot = make_bot(tg, tmp_path)
     await bot.start()
     reference = await open_household(admin, "Moreau", "Jade", phone="06 55 44 33 22")
-    await card_action(admin, r"Clôturer")
-    await admin.expect(r"Ses rappels s'arrêtent")
-    await admin.click(r"Oui, clôturer")
-    await admin.expect(rf"{reference} · J. M. clôturé")
+    await close_support(admin)
     await bot.terminate(grace=5)
 
     # 24 days before the end of its retention (last contact 15/03/2027): the notice, once.
