@@ -223,7 +223,7 @@ async def _confirm_deactivate(update: Update, context: Context, advisor_id: int
     d = deps(context)
     try:
         member = await d.db.read(with_actor(update, lambda s, actor: advisors.member(
-            s, actor, advisor_id)))
+            s, d.clock, actor, advisor_id)))
     except Refused:
         return d.render.msg("access.admin_only")
     await send(update, d.render.msg("team.confirm_deactivate", member=member),

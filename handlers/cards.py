@@ -144,7 +144,7 @@ async def reassign(update: Update, context: Context, household_id: int, advisor_
 async def confirm_close(update: Update, context: Context, household_id: int) -> None:
     d = deps(context)
     household = await read_or_say(update, context, lambda s, actor: households.get(
-        s, d.clock, actor, household_id))
+        s, d.clock, actor, household_id, need="household.close"))
     if household is not None:
         await send(update, d.render.msg("household.confirm_close", h=household),
                    keyboards.confirm_close(d.render, household))

@@ -9,8 +9,7 @@ from telegram import Update
 
 from handlers import cards, forms, keyboards, plans, reminders
 from handlers.common import Context, deps, role_labels, send, with_actor
-from storage import advisors, households
-from storage.errors import Refused
+from storage import advisors, households, policy
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
 
@@ -103,9 +102,7 @@ async def close(update: Update, context: Context) -> None:
 async def invite(update: Update, context: Context) -> None:
     d = deps(context)
     advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
-    try:
-        advisors.require_admin(advisor)
-    except Refused:
+    if not policy.allowed(advisor, "team.invite"):
         await send(update, d.render.msg("access.admin_only"))
         return
     await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render))

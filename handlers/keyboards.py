@@ -196,37 +196,46 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
         return Button(render.text(f"history.{label}"), callback_data=button_data("t", action, h.id))
 
     plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
+    may = c.allowed  # storage.policy: only the buttons of what the actor may do
+
+    def line(*buttons: Button | None) -> None:
+        shown = [b for b in buttons if b is not None]
+        if shown:
+            keyboard.append(shown)
+
+    def when(action: str, b: Button) -> Button | None:
+        return b if action in may else None
+
+    keyboard: list[list[Button]] = []
     if more:
-        keyboard = []
         if plan.draft or plan.current:
-            keyboard.append([button("ppal_pdf", "f"), button("versions", "v")])
+            line(when("plan.view", button("ppal_pdf", "f")),
+                 when("plan.view", button("versions", "v")))
         if plan.current:
-            keyboard.append([button("follow_up", "t", done=plan.steps_done,
-                                    total=plan.steps_total), button("bilan", "b")])
-        keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
-                         button("free_reminder", "z")])
+            line(when("plan.edit", button("follow_up", "t", done=plan.steps_done,
+                                          total=plan.steps_total)),
+                 when("plan.edit", button("bilan", "b")))
+        line(when("household.edit", button("tenancy", "l", state=c.tenancy is not None)),
+             when("reminder.answer", button("free_reminder", "z")))
         if c.tenancy is not None and c.tenancy.sublet:
-            keyboard.append([button("review", "g")])
-        keyboard.append([button("report", "w"), history("phase_button", "p")])
-        if actor.role.sees_everything:
-            keyboard.append([button("reassign", "r")])
+            line(when("review.record", button("review", "g")))
+        line(when("rapport.write", button("report", "w")),
+             when("household.notes", history("phase_button", "p")))
+        line(when("household.reassign", button("reassign", "r")))
         if h.status == "actif":
-            keyboard.append([button("close", "c")])
-        keyboard.append([history("less", "-")])
+            line(when("household.close", button("close", "c")))
+        line(history("less", "-"))
         return InlineKeyboardMarkup(keyboard)
-    keyboard = [
-        [button("diagnostic", "d", state=state), button("add_note", "n")],
-        [button("ppal", "p", state=plan_state)],
-    ]
-    if plan.draft:
-        keyboard[-1].append(button("sign", "s"))
-    keyboard.append([history("history", "h")])
-    if c.tenancy is not None:
-        keyboard[-1].append(button("rent", "y"))
+    line(when("diagnostic.edit", button("diagnostic", "d", state=state)),
+         when("household.notes", button("add_note", "n")))
+    line(when("plan.view", button("ppal", "p", state=plan_state)),
+         when("plan.sign", button("sign", "s")) if plan.draft else None)
+    line(when("household.notes", history("history", "h")),
+         when("rent.view", button("rent", "y")) if c.tenancy is not None else None)
     if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
-        keyboard.append([Button(render.label("show_address"),
-                                callback_data=button_data("h", "a", h.id))])
-    keyboard.append([history("more", "+")])
+        line(when("household.address", Button(render.label("show_address"),
+                                                callback_data=button_data("h", "a", h.id))))
+    line(history("more", "+"))
     return InlineKeyboardMarkup(keyboard)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, policy
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, Invitation, Role
@@ -72,13 +72,8 @@ def get_or_create(session: Session, clock: Clock, telegram_id: int, name: str) -
     return advisor
 
 
-def require_admin(actor: Advisor) -> None:
-    if not actor.is_admin:
-        raise Refused("admin_only")
-
-
 def invite(session: Session, clock: Clock, actor: Advisor, role: Role) -> Invitation:
-    require_admin(actor)
+    policy.require(session, clock, actor, "team.invite")
     now = clock.now()
     invitation = Invitation(
         code=secrets.token_urlsafe(12),
@@ -133,15 +128,15 @@ def team(session: Session) -> list[Advisor]:
 
 def assignable(session: Session, actor: Advisor) -> list[Advisor]:
     """Who a new household may be given to: herself for a conseillère, anyone for the others."""
-    if not actor.role.sees_everything:
+    if not policy.allowed(actor, "household.assign"):
         return [actor]
     query = select(Advisor).where(col(Advisor.active)).order_by(col(Advisor.name))
     return list(session.exec(query))
 
 
-def member(session: Session, actor: Advisor, advisor_id: int) -> Advisor:
+def member(session: Session, clock: Clock, actor: Advisor, advisor_id: int) -> Advisor:
     """A member of the team, for an administrator about to change her access."""
-    require_admin(actor)
+    policy.require(session, clock, actor, "team.roles")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None:
         raise Refused("advisor_unknown")
@@ -151,7 +146,7 @@ def member(session: Session, actor: Advisor, advisor_id: int) -> Advisor:
 def set_active(
     session: Session, clock: Clock, actor: Advisor, advisor_id: int, active: bool
 ) -> Advisor:
-    advisor = member(session, actor, advisor_id)
+    advisor = member(session, clock, actor, advisor_id)
     if advisor.id == actor.id and not active:
         raise Refused("cannot_deactivate_self")
     advisor.active = active

@@ -71,5 +71,6 @@ def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> 
     document = session.get(Document, document_id)
     if document is None:
         raise Refused("document_unknown")
-    households.get(session, clock, actor, document.household_id, action="document.view")
+    households.get(session, clock, actor, document.household_id, action="document.view",
+                   need="household.notes")
     return document

@@ -19,10 +19,6 @@ class Role(StrEnum):
     COORDINATRICE = "coordinatrice"
     CONSEILLERE = "conseillere"
 
-    @property
-    def sees_everything(self) -> bool:
-        return self in (Role.ADMIN, Role.COORDINATRICE)
-
 
 class EntryPath(StrEnum):
     MEDIATION = "mediation"

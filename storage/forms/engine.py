@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget, households, notes, plans
+from storage import advisors, audit, budget, notes, plans, policy
 from storage.clock import Clock
 from storage.errors import NeedsConfirmation, Refused
 from storage.forms import targets
@@ -243,7 +243,7 @@ class Engine:
         """A form about a household that is no longer hers (reassigned), or whose support is
         closed, is closed, unread."""
         household = self._household(run)
-        if household is None or (households.may_see(self.actor, household)
+        if household is None or (policy.visible(self.actor, household)
                                  and household.status != "clos"):
             return True
         run.status = RunStatus.CANCELLED
@@ -261,6 +261,9 @@ class Engine:
         spec = load(form)
         if spec.needs_household and household is None:
             raise Refused("household_needed")
+        if household is not None and spec.target in targets.ACTIONS:
+            policy.require(self.session, self.clock, self.actor, targets.ACTIONS[spec.target],
+                           household)
         self.pause_active()
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id,
@@ -660,7 +663,7 @@ class Engine:
             raise Refused("form_closed")
         household = self._household(run)
         if household is not None and household.status == "clos" \
-                and households.may_see(self.actor, household):
+                and policy.visible(self.actor, household):
             raise Refused("household_closed", household=household)
         if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")

@@ -17,6 +17,7 @@ from storage import (
     ledger,
     notes,
     plans,
+    policy,
     reminder_answers,
     reminders,
     tenancy,
@@ -91,7 +92,7 @@ def _date(value: Any) -> date | None:
 
 
 def _household(household: Household | None, actor: Advisor) -> Household:
-    if household is None or not households.may_see(actor, household):
+    if household is None:  # whether she may: see commit
         raise Refused("household_unknown")
     return household
 
@@ -312,8 +313,31 @@ COMMITTERS: dict[str, Committer] = {
 }
 
 
+# What each target does on its household, in storage.policy's terms: checked when the form
+# starts and again when it is confirmed (the actor's role or the household may have changed).
+ACTIONS: dict[str, str] = {
+    "diagnostic": "diagnostic.edit",
+    "ppal": "plan.edit",
+    "signature": "plan.sign",
+    "progress": "plan.edit",
+    "bilan": "plan.edit",
+    "report": "rapport.write",
+    "tenancy": "household.edit",
+    "rent_partial": "rent.record",
+    "payment": "rent.record",
+    "correction": "rent.record",
+    "repayment_plan": "rent.record",
+    "insurance": "household.edit",
+    "glissement": "review.record",
+    "free_reminder": "reminder.answer",
+    "snooze": "reminder.answer",
+}
+
+
 def commit(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
            answers: dict[str, Any], household: Household | None) -> Any:
+    if household is not None and spec.target in ACTIONS:
+        policy.require(session, clock, actor, ACTIONS[spec.target], household)
     return COMMITTERS[spec.target](session, clock, actor, spec, answers, household)
 
 
