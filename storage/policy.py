@@ -24,7 +24,6 @@ HOUSEHOLD_ACTIONS = frozenset({
     "household.edit",      # identity, contact, the home (tenancy form)
     "household.notes",     # read and write notes, files, the timeline
     "household.address",   # the audited 🔒 reveal of a confidential address
-    "diagnostic.view",
     "diagnostic.edit",
     "plan.view",           # the PPAL, its versions, its follow-up
     "plan.edit",           # draft, avenant, steps done, bilans
@@ -58,7 +57,7 @@ ACTIONS = HOUSEHOLD_ACTIONS | TEAM_ACTIONS
 
 _ADVISOR = frozenset({
     "household.view", "household.edit", "household.notes", "household.address",
-    "diagnostic.view", "diagnostic.edit", "plan.view", "plan.edit", "plan.sign",
+    "diagnostic.edit", "plan.view", "plan.edit", "plan.sign",
     "rapport.view", "rapport.write", "rent.view", "rent.record", "reminder.answer", "review.record",
     "household.close", "export", "audit.view",
 })
