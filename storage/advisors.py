@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from storage import audit, policy
 from storage.clock import Clock
 from storage.errors import Refused
-from storage.models import Advisor, Invitation, Role
+from storage.models import Advisor, Invitation, LandlordOrganisation, Role
 
 INVITATION_VALIDITY = timedelta(hours=48)
 # An invitation printed by an import waits for the admin to send it, and only she can use it.
@@ -72,12 +72,19 @@ def get_or_create(session: Session, clock: Clock, telegram_id: int, name: str) -
     return advisor
 
 
-def invite(session: Session, clock: Clock, actor: Advisor, role: Role) -> Invitation:
+def invite(session: Session, clock: Clock, actor: Advisor, role: Role,
+           organisation_id: int | None = None) -> Invitation:
+    """A one-time link; a bailleur's names its landlord organisation (and only it does)."""
     policy.require(session, clock, actor, "team.invite")
+    if (role == Role.BAILLEUR) != (organisation_id is not None) or (
+            organisation_id is not None
+            and session.get(LandlordOrganisation, organisation_id) is None):
+        raise Refused("organisation_needed")
     now = clock.now()
     invitation = Invitation(
         code=secrets.token_urlsafe(12),
         role=role,
+        organisation_id=organisation_id,
         created_by_id=actor.id or 0,
         created_at=now,
         expires_at=now + INVITATION_VALIDITY,
@@ -112,6 +119,7 @@ def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: st
         advisor = Advisor(telegram_id=telegram_id, created_at=now)
     advisor.name = name or advisor.name
     advisor.role, advisor.active = invitation.role, True
+    advisor.organisation_id = invitation.organisation_id
     advisor.chat_opened_at = now  # she wrote /start to the bot
     session.add(advisor)
     session.flush()

@@ -341,8 +341,9 @@ def upcoming(session: Session, household: Household, plan: plans.Progress,
 
 
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
-    """What the card shows; opening it makes it the advisor's open card (for notes)."""
-    household = get(session, clock, actor, household_id)
+    """What the card shows; opening it makes it the advisor's open card (for notes). It shows
+    the social side (notes, diagnostic): the landlord's staff have storage.landlords.card."""
+    household = get(session, clock, actor, household_id, need="household.notes")
     open_card(session, clock, actor, household)
     phases.refresh(session, clock, household)  # the entry date may have passed since
     progress = plans.overview(session, clock, household)
@@ -425,6 +426,7 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int) -> 
                     need="household.close")
     if household.status != "clos":
         household.status, household.updated_at = "clos", clock.now()
+        household.shared_with_id = None  # sharing with the landlord ends with the support
         session.add(household)
         session.flush()
         reminders.sync(session, clock, household)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, false, true
 from sqlmodel import Session, col
 
 from storage import security
@@ -34,6 +34,10 @@ HOUSEHOLD_ACTIONS = frozenset({
     "rent.record",         # a payment, a due, a correction, a plan d'apurement
     "reminder.answer",     # a reminder's one-tap answers, a free reminder
     "review.record",       # a glissement review held, its conditions and outcome
+    "household.share",     # «Partager avec le bailleur»: its home's landlord sees it
+    "rapport.answer",      # the landlord answers the rapport socio-éducatif
+    "plan.cosign",         # the landlord co-signs the PPAL
+    "review.agree",        # the landlord's agreement or refusal to a glissement
     "household.reassign",  # give it to another advisor
     "household.close",     # the support ends
     "household.reopen",    # a closed support starts again
@@ -59,7 +63,12 @@ _ADVISOR = frozenset({
     "household.view", "household.edit", "household.notes", "household.address",
     "diagnostic.edit", "plan.view", "plan.edit", "plan.sign",
     "rapport.view", "rapport.write", "rent.view", "rent.record", "reminder.answer", "review.record",
-    "household.close", "export", "audit.view",
+    "household.close", "household.share", "export", "audit.view",
+})
+# The landlord's staff: the shared household's landlord side, and its own three answers.
+_LANDLORD = frozenset({
+    "household.view", "rent.view", "rapport.view", "plan.view",
+    "rapport.answer", "plan.cosign", "review.agree",
 })
 _COORDINATION = _ADVISOR | {
     "household.assign", "household.reassign", "household.reopen", "retention.hold",
@@ -70,6 +79,7 @@ TABLE: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(_COORDINATION | {"team.invite", "team.roles", "invitation.revoke"}),
     Role.COORDINATRICE: frozenset(_COORDINATION),
     Role.CONSEILLERE: _ADVISOR,
+    Role.BAILLEUR: _LANDLORD,
 }
 
 
@@ -81,17 +91,30 @@ def _followed_by_her(actor: Advisor, household: Household) -> bool:
     return household.advisor_id == actor.id
 
 
+def _shared_with_its_organisation(actor: Advisor, household: Household) -> bool:
+    """Sharing ends when the support ends (closed: no longer seen)."""
+    return (actor.organisation_id is not None and household.status == "actif"
+            and household.shared_with_id == actor.organisation_id)
+
+
 # Which households a role sees at all: as a test on one household, and as a WHERE clause.
 VISIBILITY: dict[Role, Callable[[Advisor, Household], bool]] = {
     Role.ADMIN: _every_household,
     Role.COORDINATRICE: _every_household,
     Role.CONSEILLERE: _followed_by_her,
+    Role.BAILLEUR: _shared_with_its_organisation,
 }
 
 
 def _where(actor: Advisor) -> ColumnElement[bool]:
-    if VISIBILITY[actor.role] is _every_household:
+    rule = VISIBILITY[actor.role]
+    if rule is _every_household:
         return true()
+    if rule is _shared_with_its_organisation:
+        if actor.organisation_id is None:
+            return false()
+        return and_(col(Household.shared_with_id) == actor.organisation_id,
+                    col(Household.status) == "actif")
     return col(Household.advisor_id) == actor.id
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from storage import audit, households, phases, reminders
+from storage import audit, households, landlords, phases, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, FreeReminder, Household, Tenancy, TransferReview
@@ -34,6 +34,8 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     tenancy.address = answers.get("adresse") or ""
     tenancy.typology = answers.get("typologie") or ""
     tenancy.landlord = answers.get("bailleur") or ""
+    organisation = landlords.named(session, clock, tenancy.landlord)
+    tenancy.landlord_id = organisation.id if organisation else None
     tenancy.entry_date = _date(answers.get("entree"))
     tenancy.rent = answers.get("loyer") or 0
     tenancy.charges = answers.get("charges") or 0
