@@ -9,7 +9,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from handlers import cards, forms, history, keyboards, ledger, plans, reminders
+from handlers import cards, forms, history, keyboards, landlords, ledger, plans, reminders
 from handlers.commands import send_team
 from handlers.common import Context, deps, edit_or_send, role_labels, send, with_actor
 from storage import advisors, security
@@ -39,7 +39,8 @@ PLAN_ACTIONS = {
 # versions, address, rent history); any other says the support is closed and does nothing.
 READ_ONLY = {"o", "f", "V", "v", "a", "y"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", *PLAN_ACTIONS}
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", "k", "A", "S", "G",
+                *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -134,7 +135,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         action, household_id = parts[1], _id(parts, 2)
         if action not in CARD_ACTIONS:
             raise Unreadable(parts)
-        other_id = _id(parts, 3) if action in {"V", "R", "K"} else 0  # version, advisor, entry
+        # version, advisor, entry, review
+        other_id = _id(parts, 3) if action in {"V", "R", "K", "G"} else 0
         if action not in READ_ONLY and (notice := await cards.closed_notice(
                 update, context, household_id)):
             return notice
@@ -170,6 +172,14 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await cards.reassign(update, context, household_id, other_id)
         elif action == "K":
             await ledger.start_correction(update, context, household_id, other_id)
+        elif action == "k":
+            await landlords.share(update, context, household_id)
+        elif action == "A":
+            await forms.start_form(update, context, "reponse_rapport", household_id)
+        elif action == "S":
+            await forms.start_form(update, context, "cosignature", household_id)
+        elif action == "G":
+            await landlords.start_review_agreement(update, context, household_id, other_id)
         else:
             raise Unreadable(parts)
         return None
@@ -185,7 +195,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     if kind == "i":
         if len(parts) < 2 or parts[1] not in {r.value for r in Role}:
             raise Unreadable(parts)
-        return await _invite(update, context, Role(parts[1]))
+        organisation_id = _id(parts, 2) if len(parts) > 2 else None
+        return await _invite(update, context, Role(parts[1]), organisation_id)
     if kind == "e":
         action, advisor_id = (parts[1] if len(parts) > 1 else ""), _id(parts, 2)
         if action == "d":  # deactivating someone: asked first, naming her
@@ -198,15 +209,18 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     raise Unreadable(parts)
 
 
-async def _invite(update: Update, context: Context, role: Role) -> str | None:
+async def _invite(update: Update, context: Context, role: Role,
+                  organisation_id: int | None = None) -> str | None:
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Invitation:
-        return advisors.invite(session, d.clock, actor, role)
+        return advisors.invite(session, d.clock, actor, role, organisation_id)
 
     try:
         applied = await d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
+    except Refused as refused:
+        if refused.code == "organisation_needed":
+            raise Unreadable([role.value]) from refused
         return d.render.msg("access.admin_only")
     invitation = applied.value
     if invitation is None:

@@ -9,7 +9,7 @@ from telegram import Update
 
 from handlers import cards, forms, keyboards, plans, reminders
 from handlers.common import Context, deps, role_labels, send, with_actor
-from storage import advisors, households, policy
+from storage import advisors, households, landlords, policy
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
 
@@ -101,11 +101,12 @@ async def close(update: Update, context: Context) -> None:
 
 async def invite(update: Update, context: Context) -> None:
     d = deps(context)
-    advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
+    advisor, organisations = await d.db.read(with_actor(
+        update, lambda s, actor: (actor, landlords.organisations(s))))
     if not policy.allowed(advisor, "team.invite"):
         await send(update, d.render.msg("access.admin_only"))
         return
-    await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render))
+    await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render, organisations))
 
 
 async def team(update: Update, context: Context) -> None:

@@ -10,10 +10,12 @@ from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
 from reminders.rules import NOTICES
 from reminders.tick import Outgoing
+from storage import landlords
 from storage.forms.engine import Step, token
 from storage.households import Card
+from storage.landlords import LandlordCard
 from storage.ledger import Statement
-from storage.models import Advisor, Household, PlanVersion, Reminder
+from storage.models import Advisor, Household, LandlordOrganisation, PlanVersion, Reminder, Role
 from storage.plans import Item
 
 Button = InlineKeyboardButton
@@ -221,6 +223,8 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
             line(when("review.record", button("review", "g")))
         line(when("rapport.write", button("report", "w")),
              when("household.notes", history("phase_button", "p")))
+        if c.tenancy is not None and c.tenancy.landlord_id and h.shared_with_id is None:
+            line(when("household.share", button("share", "k")))
         line(when("household.reassign", button("reassign", "r")))
         if h.status == "actif":
             line(when("household.close", button("close", "c")))
@@ -237,6 +241,23 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
                                                 callback_data=button_data("h", "a", h.id))))
     line(history("more", "+"))
     return InlineKeyboardMarkup(keyboard)
+
+
+def landlord_card(render: Renderer, c: LandlordCard) -> InlineKeyboardMarkup | None:
+    """The landlord's answers, each offered while it is to give (storage.policy decides)."""
+    h = c.household
+    keyboard = []
+    if c.rapport is not None and "rapport.answer" in c.allowed:
+        keyboard.append([Button(render.label("landlord_rapport"),
+                                callback_data=button_data("h", "A", h.id))])
+    if c.to_cosign and "plan.cosign" in c.allowed:
+        keyboard.append([Button(render.label("landlord_cosign"),
+                                callback_data=button_data("h", "S", h.id))])
+    if "review.agree" in c.allowed:
+        keyboard += [[Button(render.label("landlord_review", held_on=r.held_on),
+                             callback_data=button_data("h", "G", h.id, r.id))]
+                     for r in landlords.unanswered_reviews(c)]
+    return markup(keyboard)
 
 
 def assignees(render: Renderer, household: Household, candidates: Sequence[Advisor]
@@ -324,10 +345,16 @@ def household_list(render: Renderer, households: Sequence[Household], page: int 
     return markup(keyboard)
 
 
-def roles(render: Renderer) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(render.label("role", value=r.value),
-                                         callback_data=button_data("i", r.value))]
-                                 for r in ROLE_KEYS])
+def roles(render: Renderer, organisations: Sequence[LandlordOrganisation] = ()
+          ) -> InlineKeyboardMarkup:
+    """One button per role; a bailleur's invitation names its organisation: one per landlord."""
+    keyboard = [[Button(render.label("role", value=r.value),
+                        callback_data=button_data("i", r.value))]
+                for r in ROLE_KEYS if r != Role.BAILLEUR]
+    keyboard += [[Button(render.label("role_organisation", name=o.name),
+                         callback_data=button_data("i", Role.BAILLEUR.value, o.id))]
+                 for o in organisations]
+    return InlineKeyboardMarkup(keyboard)
 
 
 def confirm_deactivate(render: Renderer, member: Advisor) -> InlineKeyboardMarkup:

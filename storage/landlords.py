@@ -77,6 +77,7 @@ class LandlordCard:
     late_months: int  # of the last REGULARITY_MONTHS, those ended with rent still owed
     reviews: list[TransferReview]
     plan: PlanVersion | None  # the PPAL, once the landlord co-signed it
+    to_cosign: bool  # a signed PPAL the landlord has not co-signed
     rapport: Document | None  # the rapport socio-éducatif
     answers: list[LandlordAnswer]
     allowed: frozenset[str]
@@ -118,8 +119,26 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> L
                                   .where(TransferReview.household_id == household.id)
                                   .order_by(col(TransferReview.held_on)))),
         plan=plan if plan is not None and plan.id in cosigned else None,
+        to_cosign=plan is not None and plan.id not in cosigned,
         rapport=_rapport(session, household), answers=answers,
         allowed=policy.allowed_actions(actor, household))
+
+
+def any_card(session: Session, clock: Clock, actor: Advisor, household_id: int
+             ) -> households.Card | LandlordCard:
+    """The card this actor reads: the advisors' one, or the landlord's for who may see the
+    household but not its social side."""
+    household = session.get(Household, household_id)
+    if household is not None and policy.allowed(actor, "household.view", household) \
+            and not policy.allowed(actor, "household.notes", household):
+        return card(session, clock, actor, household_id)
+    return households.card(session, clock, actor, household_id)
+
+
+def unanswered_reviews(c: LandlordCard) -> list[TransferReview]:
+    """The reviews the landlord has not yet said its word on."""
+    answered = {a.subject_id for a in c.answers if a.kind == "revue"}
+    return [r for r in c.reviews if r.id not in answered]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from storage import (
     audit,
     documents,
     households,
+    landlords,
     ledger,
     notes,
     plans,
@@ -291,6 +292,28 @@ def _commit_report(session: Session, clock: Clock, actor: Advisor, spec: FormSpe
     return answers
 
 
+def _commit_rapport_answer(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                           answers: dict[str, Any], household: Household | None
+                           ) -> landlords.Answered:
+    return landlords.answer_rapport(session, clock, actor, _household(household, actor).id or 0,
+                                    answers["avis"], answers.get("commentaire") or "")
+
+
+def _commit_plan_cosign(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                        answers: dict[str, Any], household: Household | None
+                        ) -> landlords.Answered:
+    return landlords.cosign(session, clock, actor, _household(household, actor).id or 0,
+                            answers["signataire"])
+
+
+def _commit_review_agreement(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                             answers: dict[str, Any], household: Household | None
+                             ) -> landlords.Answered:
+    return landlords.agree_review(session, clock, actor, _household(household, actor).id or 0,
+                                  int(answers["_review"]), answers["accord"] == "accord",
+                                  answers.get("commentaire") or "")
+
+
 Committer = Callable[[Session, Clock, Advisor, FormSpec, dict[str, Any], Household | None], Any]
 
 COMMITTERS: dict[str, Committer] = {
@@ -310,6 +333,9 @@ COMMITTERS: dict[str, Committer] = {
     "glissement": _commit_glissement,
     "free_reminder": _commit_free_reminder,
     "snooze": _commit_snooze,
+    "rapport_answer": _commit_rapport_answer,
+    "plan_cosign": _commit_plan_cosign,
+    "review_agreement": _commit_review_agreement,
 }
 
 
@@ -331,6 +357,9 @@ ACTIONS: dict[str, str] = {
     "glissement": "review.record",
     "free_reminder": "reminder.answer",
     "snooze": "reminder.answer",
+    "rapport_answer": "rapport.answer",
+    "plan_cosign": "plan.cosign",
+    "review_agreement": "review.agree",
 }
 
 

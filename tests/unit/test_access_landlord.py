@@ -99,7 +99,7 @@ def test_the_landlord_card_holds_its_side_and_never_the_social_side(session, clo
     card = landlords.card(session, clock, landlord, shared.id)
     fields = {f.name for f in dataclasses.fields(card)}
     assert fields == {"household", "home", "arrears", "late_months", "reviews", "plan",
-                      "rapport", "answers", "allowed"}
+                      "to_cosign", "rapport", "answers", "allowed"}
     assert card.home is not None and card.home.rent == 40000
     assert card.arrears >= 80000 and card.late_months == 2  # owed at the end of 01 and 02
     assert card.plan is None and card.rapport is None
@@ -131,8 +131,10 @@ def test_its_answers_rapport_cosigned_plan_review(session, clock, team, tmp_path
     review = tenancy.record_review(session, clock, advisor, shared,
                                    {"date": "2027-03-01", "decision": "prolonger"})
     landlords.agree_review(session, clock, landlord, shared.id, review.id or 0, False, "Trop tôt")
-    card = landlords.card(session, clock, landlord, shared.id)
-    assert card.plan is not None and card.plan.id == draft.id
+    card = landlords.any_card(session, clock, landlord, shared.id)
+    assert isinstance(card, landlords.LandlordCard)
+    assert card.plan is not None and card.plan.id == draft.id and not card.to_cosign
+    assert landlords.unanswered_reviews(card) == []
     assert card.rapport is not None and [r.id for r in card.reviews] == [review.id]
     assert [(a.kind, a.answer, a.signatory) for a in card.answers] == [
         ("rapport", "a_completer", ""), ("ppal", "cosigne", "Mme Gestion"),
