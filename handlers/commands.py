@@ -9,6 +9,7 @@ from telegram import Update
 
 from handlers import cards, forms, keyboards, plans, reminders
 from handlers.common import Context, deps, role_labels, send, with_actor
+from handlers.menus import set_chat_menu
 from storage import advisors, households, landlords, policy
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household
@@ -23,6 +24,7 @@ async def start(update: Update, context: Context) -> None:
     advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
     await send(update, d.render.msg("access.welcome", advisor=advisor,
                                     role_label=role_labels(context)[advisor.role]))
+    await set_chat_menu(context.bot, d.render, advisor)
 
 
 async def help_(update: Update, context: Context) -> None:

@@ -116,6 +116,8 @@ def apply_data(household: Household, data: HouseholdData) -> None:
 def create(session: Session, clock: Clock, actor: Advisor | None, data: HouseholdData
            ) -> Household:
     """A new household; `actor` None for an import from the command line."""
+    if actor:
+        policy.require(session, clock, actor, "household.create")
     if actor and data.advisor_id not in (None, actor.id):
         policy.require(session, clock, actor, "household.assign")
     now = clock.now()

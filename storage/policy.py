@@ -48,6 +48,7 @@ HOUSEHOLD_ACTIONS = frozenset({
 
 # Actions on the team or the whole caseload (checked without a household).
 TEAM_ACTIONS = frozenset({
+    "household.create",    # open a new household (given to oneself)
     "household.assign",    # a new household given to someone else than oneself
     "team.view",           # /equipe, /menages of the whole team
     "team.invite",         # /inviter
@@ -63,7 +64,7 @@ _ADVISOR = frozenset({
     "household.view", "household.edit", "household.notes", "household.address",
     "diagnostic.edit", "plan.view", "plan.edit", "plan.sign",
     "rapport.view", "rapport.write", "rent.view", "rent.record", "reminder.answer", "review.record",
-    "household.close", "household.share", "export", "audit.view",
+    "household.close", "household.share", "export", "audit.view", "household.create",
 })
 # The landlord's staff: the shared household's landlord side, and its own three answers.
 _LANDLORD = frozenset({
@@ -136,6 +137,11 @@ def allowed(actor: Advisor, action: str, household: Household | None = None) -> 
     if action in HOUSEHOLD_ACTIONS:
         return household is not None and visible(actor, household)
     return True
+
+
+def grants(role: Role, action: str) -> bool:
+    """Whether the role has the action at all (on some household, for a household's one)."""
+    return action in TABLE[role]
 
 
 def allowed_actions(actor: Advisor, household: Household) -> frozenset[str]:

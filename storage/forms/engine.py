@@ -261,9 +261,7 @@ class Engine:
         spec = load(form)
         if spec.needs_household and household is None:
             raise Refused("household_needed")
-        if household is not None and spec.target in targets.ACTIONS:
-            policy.require(self.session, self.clock, self.actor, targets.ACTIONS[spec.target],
-                           household)
+        targets.require(self.session, self.clock, self.actor, spec, household)
         self.pause_active()
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id,

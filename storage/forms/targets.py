@@ -342,6 +342,7 @@ COMMITTERS: dict[str, Committer] = {
 # What each target does on its household, in storage.policy's terms: checked when the form
 # starts and again when it is confirmed (the actor's role or the household may have changed).
 ACTIONS: dict[str, str] = {
+    "household": "household.create",
     "diagnostic": "diagnostic.edit",
     "ppal": "plan.edit",
     "signature": "plan.sign",
@@ -363,10 +364,18 @@ ACTIONS: dict[str, str] = {
 }
 
 
+def require(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+            household: Household | None) -> None:
+    """The form's action allowed to the actor (storage.policy), on its household if it has one."""
+    action = ACTIONS.get(spec.target)
+    if action is not None:
+        policy.require(session, clock, actor, action,
+                       household if action in policy.HOUSEHOLD_ACTIONS else None)
+
+
 def commit(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
            answers: dict[str, Any], household: Household | None) -> Any:
-    if household is not None and spec.target in ACTIONS:
-        policy.require(session, clock, actor, ACTIONS[spec.target], household)
+    require(session, clock, actor, spec, household)
     return COMMITTERS[spec.target](session, clock, actor, spec, answers, household)
 
 
