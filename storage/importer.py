@@ -36,7 +36,7 @@ OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_te
             "conseillere_nom", "debut_accompagnement", "parcours")
 # The home (issue: tenancy follow-up): a row with any of these records a tenancy.
 TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charges", "apl",
-           "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan")
+           "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan", "bailleur")
 # The rent account's opening balance: the arrears owed when the household comes in.
 DEBT = ("dette_initiale", "date_dette")
 COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
@@ -44,7 +44,8 @@ COLUMNS = REQUIRED + OPTIONAL + TENANCY + DEBT
 TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "date_sous_location": "date_sous_location", "loyer": "loyer",
                    "charges": "charges", "apl": "apl", "apl_versee_a": "apl_versee_a",
-                   "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance"}
+                   "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance",
+                   "bailleur": "bailleur"}  # the landlord's name: its organisation
 # ASCII digits only (`\d` would take Arabic-Indic ones); numbers past 9999 have more digits.
 REFERENCE = re.compile(r"^[0-9]{4}-[0-9]{4,6}$")
 # What a file may hold (stated in the README): a bigger one is refused before it is read whole.
@@ -259,6 +260,7 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "jour_echeance": lambda t: parse_int(t, minimum=1, maximum=31),
         "fin_assurance": _date,
         "prochain_bilan": _date,
+        "bailleur": lambda t: parse_text(t, max_length=200),
         "dette_initiale": parse_amount,
         "date_dette": _date,
     }
