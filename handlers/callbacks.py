@@ -39,7 +39,7 @@ PLAN_ACTIONS = {
 # versions, address, rent history); any other says the support is closed and does nothing.
 READ_ONLY = {"o", "f", "V", "v", "a", "y"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", "k", "A", "S", "G",
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "V", "R", "K", "k", "Q", "X", "G",
                 *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
@@ -174,9 +174,9 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await ledger.start_correction(update, context, household_id, other_id)
         elif action == "k":
             await landlords.share(update, context, household_id)
-        elif action == "A":
+        elif action == "Q":
             await forms.start_form(update, context, "reponse_rapport", household_id)
-        elif action == "S":
+        elif action == "X":
             await forms.start_form(update, context, "cosignature", household_id)
         elif action == "G":
             await landlords.start_review_agreement(update, context, household_id, other_id)

@@ -249,10 +249,10 @@ def landlord_card(render: Renderer, c: LandlordCard) -> InlineKeyboardMarkup | N
     keyboard = []
     if c.rapport is not None and "rapport.answer" in c.allowed:
         keyboard.append([Button(render.label("landlord_rapport"),
-                                callback_data=button_data("h", "A", h.id))])
+                                callback_data=button_data("h", "Q", h.id))])
     if c.to_cosign and "plan.cosign" in c.allowed:
         keyboard.append([Button(render.label("landlord_cosign"),
-                                callback_data=button_data("h", "S", h.id))])
+                                callback_data=button_data("h", "X", h.id))])
     if "review.agree" in c.allowed:
         keyboard += [[Button(render.label("landlord_review", held_on=r.held_on),
                              callback_data=button_data("h", "G", h.id, r.id))]

@@ -286,7 +286,7 @@ def next_due(session: Session, clock: Clock, rows: Sequence[Household]) -> dict[
 def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only: bool = True
          ) -> tuple[list[Household], int, int]:
     """One page of the actor's households (assigned to her), its number and the page count."""
-    query = select(Household).where(Household.advisor_id == actor.id) if mine_only \
+    query = select(Household).where(policy.own_filter(actor)) if mine_only \
         else _visible(actor)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))

@@ -119,6 +119,13 @@ def _where(actor: Advisor) -> ColumnElement[bool]:
     return col(Household.advisor_id) == actor.id
 
 
+def own_filter(actor: Advisor) -> ColumnElement[bool]:
+    """Her «mes ménages»: those she follows; for the landlord's staff, those shared with it."""
+    if VISIBILITY[actor.role] is _shared_with_its_organisation:
+        return _where(actor)
+    return col(Household.advisor_id) == actor.id
+
+
 def visible(actor: Advisor, household: Household) -> bool:
     return actor.active and VISIBILITY[actor.role](actor, household)
 
