@@ -6,10 +6,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
+from bot.render import Renderer
 from storage import (
     advisors,
     documents,
@@ -139,3 +141,11 @@ def test_its_answers_rapport_cosigned_plan_review(session, clock, team, tmp_path
     assert [(a.kind, a.answer, a.signatory) for a in card.answers] == [
         ("rapport", "a_completer", ""), ("ppal", "cosigne", "Mme Gestion"),
         ("revue", "refus", "")]
+    text = Renderer(ZoneInfo("Europe/Paris")).msg("household.landlord_card", c=card)
+    for line in ("🔑 3 rue des Pins · sous-location MDL",
+                 "✉️ Rapport socio-éducatif du 15/03/2027 à 10:00 · votre avis : à compléter",
+                 "📝 PPAL version 1 signée le 15/03/2027, co-signée par le bailleur",
+                 "⚖️ Revue du 01/03/2027 · refus du bailleur"):
+        assert line in text.split("\n"), line
+    for never in ("Violences", "confidentiel", "🔒", "Diagnostic", "Conseillère", "Phase"):
+        assert never not in text
