@@ -476,6 +476,6 @@ def open_household(session: Session, clock: Clock, actor: Advisor) -> Household 
     if clock.now() - actor.open_household_at > OPEN_CARD_TTL:
         return None
     household = session.get(Household, actor.open_household_id)
-    if household is None or not policy.visible(actor, household):
+    if household is None or not policy.allowed(actor, "household.notes", household):
         return None
     return household
