@@ -345,7 +345,8 @@ def upcoming(session: Session, household: Household, plan: plans.Progress,
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
     """What the card shows; opening it makes it the advisor's open card (for notes). It shows
     the social side (notes, diagnostic): the landlord's staff have storage.landlords.card."""
-    household = get(session, clock, actor, household_id, need="household.notes")
+    household = get(session, clock, actor, household_id)
+    policy.require(session, clock, actor, "household.notes", household)
     open_card(session, clock, actor, household)
     phases.refresh(session, clock, household)  # the entry date may have passed since
     progress = plans.overview(session, clock, household)
