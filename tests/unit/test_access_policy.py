@@ -34,9 +34,8 @@ USE_CASES: dict[str, UseCase] = {
     "household.view": lambda s, c, actor, h, _o: households.by_reference(s, c, actor,
                                                                           h.reference),
     "household.edit": _form("logement"),
-    "household.notes": lambda s, c, actor, h, _o: (
-        households.card(s, c, actor, h.id or 0),
-        notes.choose_type(s, c, actor, h.id or 0, "visite")),
+    "household.notes": lambda s, c, actor, h, _o: notes.choose_type(s, c, actor, h.id or 0,
+                                                                     "visite"),
     "household.address": lambda s, c, actor, h, _o: households.reveal_address(s, c, actor,
                                                                                h.id or 0),
     "diagnostic.edit": _form("diagnostic"),
