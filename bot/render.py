@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from reminders import kinds
+from storage import policy
 from storage.forms.spec import Choice, FieldSpec
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -84,6 +85,8 @@ class Renderer:
             lstrip_blocks=True,
             undefined=StrictUndefined,
         )
+        # Whether a role has an action (storage.policy): the help lists only what it may do.
+        self.env.globals["grants"] = policy.grants
         self.env.filters.update(
             money=money, percent=percent, date=short_date, long_date=long_date,
             truncate_text=truncate, decimal=decimal, when=self.when, answer=self.answer,

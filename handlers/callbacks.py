@@ -15,6 +15,7 @@ from handlers import (
     forms,
     history,
     keyboards,
+    landlords,
     ledger,
     plans,
     reminders,
@@ -51,7 +52,8 @@ PLAN_ACTIONS = {
 # is closed and does nothing.
 READ_ONLY = {"o", "f", "V", "v", "a", "y", "n", "O"}
 # Every action of a card button (`h:<action>:<household>[:<other id>]`).
-CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "O", "V", "R", "K", *PLAN_ACTIONS}
+CARD_ACTIONS = {"o", "d", "n", "a", "r", "u", "c", "C", "O", "V", "R", "K", "k", "Q", "X", "G",
+                *PLAN_ACTIONS}
 
 # Buttons answered early (before a slow document), during the handling of their update only:
 # a second answer is an error for Telegram.
@@ -146,7 +148,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
         action, household_id = parts[1], _id(parts, 2)
         if action not in CARD_ACTIONS:
             raise Unreadable(parts)
-        other_id = _id(parts, 3) if action in {"V", "R", "K"} else 0  # version, advisor, entry
+        # version, advisor, entry, review
+        other_id = _id(parts, 3) if action in {"V", "R", "K", "G"} else 0
         if action not in READ_ONLY and (notice := await cards.closed_notice(
                 update, context, household_id)):
             return notice
@@ -182,6 +185,14 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
             await cards.reassign(update, context, household_id, other_id)
         elif action == "K":
             await ledger.start_correction(update, context, household_id, other_id)
+        elif action == "k":
+            await landlords.share(update, context, household_id)
+        elif action == "Q":
+            await forms.start_form(update, context, "reponse_rapport", household_id)
+        elif action == "X":
+            await forms.start_form(update, context, "cosignature", household_id)
+        elif action == "G":
+            await landlords.start_review_agreement(update, context, household_id, other_id)
         else:
             raise Unreadable(parts)
         return None
@@ -203,7 +214,8 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     if kind == "i":
         if len(parts) < 2 or parts[1] not in {r.value for r in Role}:
             raise Unreadable(parts)
-        return await _invite(update, context, Role(parts[1]))
+        organisation_id = _id(parts, 2) if len(parts) > 2 else None
+        return await _invite(update, context, Role(parts[1]), organisation_id)
     if kind == "ev":
         if parts[1:] != ["now"]:
             raise Unreadable(parts)
@@ -239,15 +251,18 @@ async def _route(update: Update, context: Context, parts: list[str]) -> str | No
     raise Unreadable(parts)
 
 
-async def _invite(update: Update, context: Context, role: Role) -> str | None:
+async def _invite(update: Update, context: Context, role: Role,
+                  organisation_id: int | None = None) -> str | None:
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> Invitation:
-        return advisors.invite(session, d.clock, actor, role)
+        return advisors.invite(session, d.clock, actor, role, organisation_id)
 
     try:
         applied = await d.db.apply(update.update_id, with_actor(update, work))
-    except Refused:
+    except Refused as refused:
+        if refused.code == "organisation_needed":
+            raise Unreadable([role.value]) from refused
         return d.render.msg("access.admin_only")
     invitation = applied.value
     if invitation is None:
@@ -264,7 +279,7 @@ async def _confirm_deactivate(update: Update, context: Context, advisor_id: int
     d = deps(context)
     try:
         member = await d.db.read(with_actor(update, lambda s, actor: advisors.member(
-            s, actor, advisor_id)))
+            s, d.clock, actor, advisor_id)))
     except Refused:
         return d.render.msg("access.admin_only")
     await send(update, d.render.msg("team.confirm_deactivate", member=member),
@@ -296,7 +311,7 @@ async def _role_step(update: Update, context: Context, advisor_id: int, role: Ro
     if not confirmed:
         try:
             member = await d.db.read(with_actor(update, lambda s, actor: advisors.member(
-                s, actor, advisor_id)))
+                s, d.clock, actor, advisor_id)))
         except Refused:
             return d.render.msg("access.admin_only")
         if role is None:

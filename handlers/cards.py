@@ -17,7 +17,7 @@ from handlers.common import (
     send,
     with_actor,
 )
-from storage import households, notes
+from storage import households, landlords, notes
 from storage.errors import Refused
 from storage.models import Advisor, Household, PendingFile, Reminder, Tenancy
 
@@ -28,14 +28,18 @@ async def send_card(update: Update, context: Context, household_id: int) -> None
     d = deps(context)
 
     def work(session: Session, actor: Advisor
-             ) -> tuple[households.Card, Advisor, PendingFile | None]:
-        card = households.card(session, d.clock, actor, household_id)
+             ) -> tuple[households.Card | landlords.LandlordCard, Advisor, PendingFile | None]:
+        card = landlords.any_card(session, d.clock, actor, household_id)
         return card, actor, notes.waiting(session, d.clock, actor)
 
     found = await read_or_say(update, context, work)
     if found is None:
         return
     card, actor, pending = found
+    if isinstance(card, landlords.LandlordCard):
+        await send(update, d.render.msg("household.landlord_card", c=card),
+                   keyboards.landlord_card(d.render, card))
+        return
     text = d.render.msg("household.card", c=card)
     await send(update, text, keyboards.card(d.render, card, actor))
     if pending is not None:  # a file sent with no card open: this may be its household

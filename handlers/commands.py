@@ -10,9 +10,9 @@ from telegram import Update
 from handlers import cards, evaluation, forms, keyboards, plans, reminders, rgpd
 from handlers import team as team_views
 from handlers.common import Context, deps, role_labels, send, with_actor
-from storage import advisors, households
+from handlers.menus import set_chat_menu
+from storage import advisors, households, landlords, policy
 from storage import team as team_records
-from storage.errors import Refused
 from storage.forms.engine import Engine, Step
 from storage.models import Advisor, Household, Invitation
 
@@ -26,6 +26,7 @@ async def start(update: Update, context: Context) -> None:
     advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
     await send(update, d.render.msg("access.welcome", advisor=advisor,
                                     role_label=role_labels(context)[advisor.role]))
+    await set_chat_menu(context.bot, d.render, advisor)
 
 
 async def help_(update: Update, context: Context) -> None:
@@ -104,13 +105,12 @@ async def close(update: Update, context: Context) -> None:
 
 async def invite(update: Update, context: Context) -> None:
     d = deps(context)
-    advisor = await d.db.read(with_actor(update, lambda _s, actor: actor))
-    try:
-        advisors.require_admin(advisor)
-    except Refused:
+    advisor, organisations = await d.db.read(with_actor(
+        update, lambda s, actor: (actor, landlords.organisations(s))))
+    if not policy.allowed(advisor, "team.invite"):
         await send(update, d.render.msg("access.admin_only"))
         return
-    await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render))
+    await send(update, d.render.msg("team.choose_role"), keyboards.roles(d.render, organisations))
 
 
 async def team(update: Update, context: Context) -> None:
@@ -123,7 +123,7 @@ async def send_team(update: Update, context: Context, prefix: str = "") -> None:
     def work(session: Session, actor: Advisor
              ) -> tuple[Advisor, list[Advisor], list[team_records.AdvisorFigures],
                         list[Invitation]]:
-        if not actor.role.sees_everything:
+        if not policy.allowed(actor, "team.view"):
             return actor, advisors.team(session), [], []
         return (actor, advisors.team(session), team_records.figures(session, d.clock, actor),
                 advisors.pending_invitations(session, d.clock))

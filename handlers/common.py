@@ -20,7 +20,7 @@ from storage.models import Advisor, Role
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
-ROLE_KEYS = [Role.CONSEILLERE, Role.COORDINATRICE, Role.ADMIN]
+ROLE_KEYS = [Role.CONSEILLERE, Role.COORDINATRICE, Role.ADMIN, Role.BAILLEUR]
 
 
 def deps(context: Context) -> Deps:

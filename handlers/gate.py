@@ -20,6 +20,7 @@ from telegram.ext import ApplicationHandlerStop, ExtBot
 
 from bot.ratelimit import NO_RETRY
 from handlers.common import Context, deps, display_name, role_labels, send
+from handlers.menus import set_chat_menu
 from storage import advisors, security
 from storage.db import lock_chat
 from storage.errors import Refused
@@ -135,6 +136,7 @@ async def _accept_invitation(update: Update, context: Context, code: str) -> boo
         labels = role_labels(context)
         await send(update, d.render.msg("access.welcome", advisor=advisor,
                                         role_label=labels[advisor.role]))
+        await set_chat_menu(context.bot, d.render, advisor)  # her role's commands only
     return True
 
 

@@ -144,10 +144,11 @@ async def _phase(update: Update, context: Context, household_id: int, phase: str
     d = deps(context)
     if phase is None:
         found = await _read(update, context, lambda s, actor: households.get(
-            s, d.clock, actor, household_id))
+            s, d.clock, actor, household_id, need="household.notes"))
     else:
         found = await _apply(update, context, lambda s, actor: phases.set_by_hand(
-            s, d.clock, actor, households.get(s, d.clock, actor, household_id),
+            s, d.clock, actor, households.get(s, d.clock, actor, household_id,
+                                         need="household.notes"),
             None if phase == "auto" else phase))
     if found is None:
         return

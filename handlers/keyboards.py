@@ -10,10 +10,20 @@ from bot.render import Renderer
 from handlers.common import ROLE_KEYS, button_data
 from reminders import kinds
 from reminders.tick import Outgoing
+from storage import landlords
 from storage.forms.engine import Step, token
 from storage.households import Card
+from storage.landlords import LandlordCard
 from storage.ledger import Statement
-from storage.models import Advisor, Household, Invitation, PlanVersion, Reminder, Role
+from storage.models import (
+    Advisor,
+    Household,
+    Invitation,
+    LandlordOrganisation,
+    PlanVersion,
+    Reminder,
+    Role,
+)
 from storage.plans import Item
 
 Button = InlineKeyboardButton
@@ -196,52 +206,80 @@ def card(render: Renderer, c: Card, actor: Advisor, more: bool = False) -> Inlin
         return Button(render.text(f"history.{label}"), callback_data=button_data("t", action, h.id))
 
     plan_state = "draft" if plan.draft else "signed" if plan.current else "none"
+    may = c.allowed  # storage.policy: only the buttons of what the actor may do
+
+    def line(*buttons: Button | None) -> None:
+        shown = [b for b in buttons if b is not None]
+        if shown:
+            keyboard.append(shown)
+
+    def when(action: str, b: Button) -> Button | None:
+        return b if action in may else None
+
+    keyboard: list[list[Button]] = []
     if h.status == "clos":  # consultation, notes and documents only (callbacks.READ_ONLY)
-        keyboard = [[button("add_note", "n"), history("history", "h")]]
-        documents = [button("ppal_pdf", "f"), button("versions", "v")] \
-            if plan.draft or plan.current else []
-        if c.tenancy is not None:
-            documents.append(button("rent", "y"))
-        if documents:
-            keyboard.append(documents)
+        line(when("household.notes", button("add_note", "n")),
+             when("household.notes", history("history", "h")))
+        if plan.draft or plan.current:
+            line(when("plan.view", button("ppal_pdf", "f")),
+                 when("plan.view", button("versions", "v")),
+                 when("rent.view", button("rent", "y")) if c.tenancy is not None else None)
+        elif c.tenancy is not None:
+            line(when("rent.view", button("rent", "y")))
         if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
-            keyboard.append([Button(render.label("show_address"),
-                                    callback_data=button_data("h", "a", h.id))])
-        if actor.role.sees_everything:
-            keyboard.append([button("reopen", "O")])
+            line(when("household.address", Button(render.label("show_address"),
+                                                    callback_data=button_data("h", "a", h.id))))
+        line(when("household.reopen", button("reopen", "O")))
         return InlineKeyboardMarkup(keyboard)
     if more:
-        keyboard = []
         if plan.draft or plan.current:
-            keyboard.append([button("ppal_pdf", "f"), button("versions", "v")])
+            line(when("plan.view", button("ppal_pdf", "f")),
+                 when("plan.view", button("versions", "v")))
         if plan.current:
-            keyboard.append([button("follow_up", "t", done=plan.steps_done,
-                                    total=plan.steps_total), button("bilan", "b")])
-        keyboard.append([button("tenancy", "l", state=c.tenancy is not None),
-                         button("free_reminder", "z")])
+            line(when("plan.edit", button("follow_up", "t", done=plan.steps_done,
+                                          total=plan.steps_total)),
+                 when("plan.edit", button("bilan", "b")))
+        line(when("household.edit", button("tenancy", "l", state=c.tenancy is not None)),
+             when("reminder.answer", button("free_reminder", "z")))
         if c.tenancy is not None and c.tenancy.sublet:
-            keyboard.append([button("review", "g")])
-        keyboard.append([button("report", "w"), history("phase_button", "p")])
-        if actor.role.sees_everything:
-            keyboard.append([button("reassign", "r")])
+            line(when("review.record", button("review", "g")))
+        line(when("rapport.write", button("report", "w")),
+             when("household.notes", history("phase_button", "p")))
+        if c.tenancy is not None and c.tenancy.landlord_id and h.shared_with_id is None:
+            line(when("household.share", button("share", "k")))
+        line(when("household.reassign", button("reassign", "r")))
         if h.status == "actif":
-            keyboard.append([button("close", "c")])
-        keyboard.append([history("less", "-")])
+            line(when("household.close", button("close", "c")))
+        line(history("less", "-"))
         return InlineKeyboardMarkup(keyboard)
-    keyboard = [
-        [button("diagnostic", "d", state=state), button("add_note", "n")],
-        [button("ppal", "p", state=plan_state)],
-    ]
-    if plan.draft:
-        keyboard[-1].append(button("sign", "s"))
-    keyboard.append([history("history", "h")])
-    if c.tenancy is not None:
-        keyboard[-1].append(button("rent", "y"))
+    line(when("diagnostic.edit", button("diagnostic", "d", state=state)),
+         when("household.notes", button("add_note", "n")))
+    line(when("plan.view", button("ppal", "p", state=plan_state)),
+         when("plan.sign", button("sign", "s")) if plan.draft else None)
+    line(when("household.notes", history("history", "h")),
+         when("rent.view", button("rent", "y")) if c.tenancy is not None else None)
     if h.confidential and (h.address or (c.tenancy is not None and c.tenancy.address)):
-        keyboard.append([Button(render.label("show_address"),
-                                callback_data=button_data("h", "a", h.id))])
-    keyboard.append([history("more", "+")])
+        line(when("household.address", Button(render.label("show_address"),
+                                                callback_data=button_data("h", "a", h.id))))
+    line(history("more", "+"))
     return InlineKeyboardMarkup(keyboard)
+
+
+def landlord_card(render: Renderer, c: LandlordCard) -> InlineKeyboardMarkup | None:
+    """The landlord's answers, each offered while it is to give (storage.policy decides)."""
+    h = c.household
+    keyboard = []
+    if c.rapport is not None and "rapport.answer" in c.allowed:
+        keyboard.append([Button(render.label("landlord_rapport"),
+                                callback_data=button_data("h", "Q", h.id))])
+    if c.to_cosign and "plan.cosign" in c.allowed:
+        keyboard.append([Button(render.label("landlord_cosign"),
+                                callback_data=button_data("h", "X", h.id))])
+    if "review.agree" in c.allowed:
+        keyboard += [[Button(render.label("landlord_review", held_on=r.held_on),
+                             callback_data=button_data("h", "G", h.id, r.id))]
+                     for r in landlords.unanswered_reviews(c)]
+    return markup(keyboard)
 
 
 def assignees(render: Renderer, household: Household, candidates: Sequence[Advisor]
@@ -312,10 +350,16 @@ def household_list(render: Renderer, households: Sequence[Household], page: int 
     return markup(keyboard)
 
 
-def roles(render: Renderer) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(render.label("role", value=r.value),
-                                         callback_data=button_data("i", r.value))]
-                                 for r in ROLE_KEYS])
+def roles(render: Renderer, organisations: Sequence[LandlordOrganisation] = ()
+          ) -> InlineKeyboardMarkup:
+    """One button per role; a bailleur's invitation names its organisation: one per landlord."""
+    keyboard = [[Button(render.label("role", value=r.value),
+                        callback_data=button_data("i", r.value))]
+                for r in ROLE_KEYS if r != Role.BAILLEUR]
+    keyboard += [[Button(render.label("role_organisation", name=o.name),
+                         callback_data=button_data("i", Role.BAILLEUR.value, o.id))]
+                 for o in organisations]
+    return InlineKeyboardMarkup(keyboard)
 
 
 def confirm_deactivate(render: Renderer, member: Advisor) -> InlineKeyboardMarkup:

@@ -18,7 +18,8 @@ from storage.models import Advisor, Household
 def _statement(session: Session, context: Context, actor: Advisor, household_id: int
                ) -> ledger.Statement:
     d = deps(context)
-    household = households.get(session, d.clock, actor, household_id, action="rent.view")
+    household = households.get(session, d.clock, actor, household_id, action="rent.view",
+                               need="rent.view")
     return ledger.statement(session, d.clock, household, reminders.settings["rent_check_delay"])
 
 

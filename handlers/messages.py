@@ -105,7 +105,8 @@ async def on_file(update: Update, context: Context) -> None:
     attachment = notes.Attachment(file_id, unique_id, str(path), name)
 
     def work(session: Session, actor: Advisor) -> tuple[Note, Household]:
-        target = households.get(session, d.clock, actor, household.id or 0, action="note.file")
+        target = households.get(session, d.clock, actor, household.id or 0, action="note.file",
+                                    need="household.notes")
         return notes.add(session, d.clock, actor, target, kind, caption, attachment), target
 
     try:

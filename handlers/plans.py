@@ -74,7 +74,8 @@ async def send_items(update: Update, context: Context, household_id: int) -> Non
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> tuple[Household, list[plans.Item]]:
-        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
+        household = households.get(session, d.clock, actor, household_id,
+                                   action="ppal.view", need="plan.view")
         return household, plans.items(session, household, plans.in_force(session, household))
 
     loaded = await read_or_say(update, context, work)
@@ -90,7 +91,8 @@ async def send_versions(update: Update, context: Context, household_id: int) -> 
     d = deps(context)
 
     def work(session: Session, actor: Advisor) -> tuple[Household, list[PlanVersion]]:
-        household = households.get(session, d.clock, actor, household_id, action="ppal.view")
+        household = households.get(session, d.clock, actor, household_id,
+                                   action="ppal.view", need="plan.view")
         return household, plans.versions(session, household)
 
     loaded = await read_or_say(update, context, work)
@@ -138,7 +140,8 @@ async def send_ppal(update: Update, context: Context, household_id: int,
     """The plan as PDF: the version asked, else the draft being prepared, else the one in force."""
     d = deps(context)
     found = await read_or_say(update, context, lambda s, actor: plans.plan_document(
-        s, households.get(s, d.clock, actor, household_id, action="ppal.view"), version_id))
+        s, households.get(s, d.clock, actor, household_id, action="ppal.view", need="plan.view"),
+        version_id))
     if found is None:
         return
     version, household = found.version, found.household
@@ -160,7 +163,8 @@ async def send_ppal(update: Update, context: Context, household_id: int,
 async def send_bilan(update: Update, context: Context, household_id: int, bilan: Bilan) -> None:
     d = deps(context)
     found = await read_or_say(update, context, lambda s, actor: plans.bilan_document(
-        s, households.get(s, d.clock, actor, household_id, action="bilan.view"), bilan))
+        s, households.get(s, d.clock, actor, household_id, action="bilan.view", need="plan.view"),
+        bilan))
     if found is None:
         return
     household = found.household
@@ -180,7 +184,8 @@ async def send_report(update: Update, context: Context, household_id: int,
                       answers: dict[str, Any]) -> None:
     d = deps(context)
     found = await read_or_say(update, context, lambda s, actor: documents.report_document(
-        s, d.clock, households.get(s, d.clock, actor, household_id, action="rapport.view")))
+        s, d.clock, households.get(s, d.clock, actor, household_id, action="rapport.view",
+                                   need="rapport.view")))
     if found is None:
         return
     household = found.household

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,15 +17,13 @@ from telegram.ext import (
 from handlers import callbacks, commands, messages
 from handlers.common import Context, deps, send
 from handlers.gate import gate
+from handlers.menus import set_menu
+
+__all__ = ["register", "set_menu"]
 
 log = logging.getLogger(__name__)
 
 GATE_GROUP, PAUSE_GROUP = -2, -1
-
-# The commands shown in Telegram's menu, in this order (descriptions: labels.txt, `menu`).
-MENU = ["aujourdhui", "echeances", "nouveau", "cherche", "mes_menages", "menages", "diagnostic",
-        "ppal", "rappel", "reprendre", "fermer", "equipe", "evaluation", "inviter", "aide"]
-
 
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
@@ -43,12 +41,6 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(files, messages.on_file))
     app.add_handler(MessageHandler(filters.ALL, messages.on_other))
     app.add_error_handler(on_error)
-
-
-async def set_menu(app: Application) -> None:
-    render = app.bot_data["deps"].render
-    await app.bot.set_my_commands([BotCommand(name, render.label("menu", name=name))
-                                   for name in MENU])
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -238,7 +238,8 @@ def _prefet_notice(facts: Facts, tenancy: Tenancy, today: date, horizon: date) -
     history = [{"held_on": held.isoformat(), "decision": decision}
                for held, decision in sorted(facts.review_history) if start <= held <= end]
     return [Due(f"prefet_notice:{start}", "prefet_notice", due_on,
-                {"to_role": "coordinatrice", "deadline": deadline.isoformat(),
+                {"to_role": "coordinatrice", "recipients": ["coordinatrice", "bailleur"],
+                 "deadline": deadline.isoformat(),
                  "period_start": start.isoformat(), "period_end": end.isoformat(),
                  "reviews": history})]
 

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -48,6 +48,9 @@ class Outgoing:
     # The advisor in charge, when the reminder goes to a coordinator in her stead
     # (she has not opened the bot, blocked it, or left): shown as «pour S. L.».
     for_advisor: Advisor | None = None
+    # Others it is addressed to besides (the landlord's users, for a préfet notice): sent a
+    # copy once it reached its recipient (storage.reminders.recipients).
+    copies: list[Advisor] = field(default_factory=list)
 
 
 class Unreachable(Exception):
@@ -226,6 +229,8 @@ class Ticker:
                                       retry_later=False)
             return 0
         self._record(items, advisor, ok)
+        if ok:
+            await self._send_copies(items)
         return len(items) if ok else 0
 
     def _unrenderable(self, items: Sequence[Outgoing], broken: Unrenderable) -> None:
@@ -245,6 +250,16 @@ class Ticker:
                     reminders.release(session, self.clock, item.reminder.id or 0, self.owner,
                                       retry_later=False)
 
+    async def _send_copies(self, items: Sequence[Outgoing]) -> None:
+        """Once, after the recipient got it: a copy that fails is logged, not retried (the
+        reminder is the recipient's; the copy informs)."""
+        for item in items:
+            for other in item.copies:
+                try:
+                    await self._try(self.sender.send_one(other, item))
+                except Unreachable:
+                    log.warning("copy of reminder %s to %s not sent", item.reminder.id, other.id)
+
     def _unreachable(self, advisor: Advisor) -> None:
         log.warning("advisor %s cannot be reached (chat refused by Telegram)", advisor.id)
         with self.db.session() as session:
@@ -256,15 +271,17 @@ class Ticker:
         advisors: dict[int, Advisor] = {}
         for reminder in claimed:
             household = session.get(Household, reminder.household_id)
-            advisor = reminders.recipient(session, household, reminder) if household else None
+            found = reminders.recipients(session, household, reminder) if household else []
+            advisor = found[0] if found else None
             if household is None or advisor is None or advisor.id is None:
                 reminders.release(session, self.clock, reminder.id or 0, self.owner)
                 continue
             advisors[advisor.id] = advisor
             in_charge = session.get(Advisor, household.advisor_id) \
                 if household.advisor_id not in (None, advisor.id) else None
-            groups[advisor.id].append(self._outgoing(session, reminder, household, now,
-                                                     in_charge))
+            item = self._outgoing(session, reminder, household, now, in_charge)
+            item.copies = found[1:]
+            groups[advisor.id].append(item)
         return [(advisors[a], items) for a, items in groups.items()]
 
     def _outgoing(self, session: Session, reminder: Reminder, household: Household,

@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as select_model
 
-from storage import audit, security
+from storage import audit, policy
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, AuditLog, Household, SecurityEvent
@@ -58,10 +58,10 @@ class Export:
 
 
 def _coordinator(session: Session, clock: Clock, actor: Advisor | None, household: Household,
-                 attempted: str) -> None:
-    """Coordinators and admins (None: the command line, run by the administrator)."""
-    if actor is not None and not actor.role.sees_everything:
-        raise security.refused("forbidden", clock, actor, household, attempted)
+                 action: str) -> None:
+    """storage.policy's `action` (None: the command line, run by the administrator)."""
+    if actor is not None:
+        policy.require(session, clock, actor, action, household)
 
 
 def find(session: Session, reference: str) -> Household:
@@ -80,7 +80,7 @@ def export(session: Session, clock: Clock, actor: Advisor | None, reference: str
            data_dir: Path) -> Export:
     """What the household may ask to receive: its rows and its files; audited."""
     household = find(session, reference)
-    _coordinator(session, clock, actor, household, "household.export")
+    _coordinator(session, clock, actor, household, "export")
     audit.record(session, clock, actor, "household.export", household)
     data = rows_about(session, household)
     files: list[tuple[str, Path]] = []
@@ -109,7 +109,7 @@ def journal(session: Session, clock: Clock, actor: Advisor, key: str | int, page
     first, a page at a time; reading the journal is itself audited."""
     found = session.get(Household, key) if isinstance(key, int) else None
     household = found or find(session, str(key))
-    _coordinator(session, clock, actor, household, "household.journal")
+    _coordinator(session, clock, actor, household, "audit.view")
     entries = list(reversed(audit.trail(session, household)))
     pages = max((len(entries) + JOURNAL_PAGE - 1) // JOURNAL_PAGE, 1)
     page = min(max(page, 0), pages - 1)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from storage import audit
+from storage import audit, policy
 from storage.clock import Clock
 from storage.errors import Refused
-from storage.models import Advisor, Invitation, Role
+from storage.models import Advisor, Invitation, LandlordOrganisation, Role
 
 INVITATION_VALIDITY = timedelta(hours=48)
 # An invitation printed by an import waits for the admin to send it, and only she can use it.
@@ -72,17 +72,19 @@ def get_or_create(session: Session, clock: Clock, telegram_id: int, name: str) -
     return advisor
 
 
-def require_admin(actor: Advisor) -> None:
-    if not actor.is_admin:
-        raise Refused("admin_only")
-
-
-def invite(session: Session, clock: Clock, actor: Advisor, role: Role) -> Invitation:
-    require_admin(actor)
+def invite(session: Session, clock: Clock, actor: Advisor, role: Role,
+           organisation_id: int | None = None) -> Invitation:
+    """A one-time link; a bailleur's names its landlord organisation (and only it does)."""
+    policy.require(session, clock, actor, "team.invite")
+    if (role == Role.BAILLEUR) != (organisation_id is not None) or (
+            organisation_id is not None
+            and session.get(LandlordOrganisation, organisation_id) is None):
+        raise Refused("organisation_needed")
     now = clock.now()
     invitation = Invitation(
         code=secrets.token_urlsafe(12),
         role=role,
+        organisation_id=organisation_id,
         created_by_id=actor.id or 0,
         created_at=now,
         expires_at=now + INVITATION_VALIDITY,
@@ -117,6 +119,7 @@ def accept(session: Session, clock: Clock, code: str, telegram_id: int, name: st
         advisor = Advisor(telegram_id=telegram_id, created_at=now)
     advisor.name = name or advisor.name
     advisor.role, advisor.active = invitation.role, True
+    advisor.organisation_id = invitation.organisation_id
     advisor.chat_opened_at = now  # she wrote /start to the bot
     session.add(advisor)
     session.flush()
@@ -133,15 +136,15 @@ def team(session: Session) -> list[Advisor]:
 
 def assignable(session: Session, actor: Advisor) -> list[Advisor]:
     """Who a new household may be given to: herself for a conseillère, anyone for the others."""
-    if not actor.role.sees_everything:
+    if not policy.allowed(actor, "household.assign"):
         return [actor]
     query = select(Advisor).where(col(Advisor.active)).order_by(col(Advisor.name))
     return list(session.exec(query))
 
 
-def member(session: Session, actor: Advisor, advisor_id: int) -> Advisor:
+def member(session: Session, clock: Clock, actor: Advisor, advisor_id: int) -> Advisor:
     """A member of the team, for an administrator about to change her access."""
-    require_admin(actor)
+    policy.require(session, clock, actor, "team.roles")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None:
         raise Refused("advisor_unknown")
@@ -151,7 +154,7 @@ def member(session: Session, actor: Advisor, advisor_id: int) -> Advisor:
 def set_active(
     session: Session, clock: Clock, actor: Advisor, advisor_id: int, active: bool
 ) -> Advisor:
-    advisor = member(session, actor, advisor_id)
+    advisor = member(session, clock, actor, advisor_id)
     if advisor.id == actor.id and not active:
         raise Refused("cannot_deactivate_self")
     advisor.active = active
@@ -172,7 +175,7 @@ def pending_invitation(session: Session, clock: Clock, actor: Advisor, invitatio
                        ) -> Invitation:
     """An invitation an administrator is about to revoke (Refused once used, expired or
     revoked: the old button then changes nothing)."""
-    require_admin(actor)
+    policy.require(session, clock, actor, "invitation.revoke")
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.used_at is not None \
             or invitation.expires_at <= clock.now():
@@ -193,7 +196,7 @@ def revoke(session: Session, clock: Clock, actor: Advisor, invitation_id: int) -
 def set_role(session: Session, clock: Clock, actor: Advisor, advisor_id: int, role: Role
              ) -> Advisor:
     """An administrator changes someone's role; the last active administrator keeps hers."""
-    advisor = member(session, actor, advisor_id)
+    advisor = member(session, clock, actor, advisor_id)
     if advisor.role == Role.ADMIN and role != Role.ADMIN:
         others = session.exec(select(Advisor).where(
             Advisor.role == Role.ADMIN, col(Advisor.active), Advisor.id != advisor.id)).first()

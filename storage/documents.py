@@ -87,5 +87,6 @@ def resend(session: Session, clock: Clock, actor: Advisor, document_id: int) -> 
     document = session.get(Document, document_id)
     if document is None or document.household_id is None:  # a team document: not a household's
         raise Refused("document_unknown")
-    households.get(session, clock, actor, document.household_id, action="document.view")
+    households.get(session, clock, actor, document.household_id, action="document.view",
+                   need="household.notes")
     return document

@@ -16,7 +16,8 @@ def file_target(session: Session, clock: Clock, actor: Advisor) -> tuple[Househo
     household yet), else the open card (False), else None."""
     run = Engine(session, clock, actor).active()
     if run is not None:
-        household = households.get(session, clock, actor, run.household_id) \
+        household = households.get(session, clock, actor, run.household_id,
+                                   need="household.notes") \
             if run.household_id else None
         return household, True
     return households.open_household(session, clock, actor), False

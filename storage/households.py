@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage import audit, deletions, ledger, phases, plans, reminders, security
+from storage import audit, deletions, ledger, phases, plans, policy, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -116,8 +116,10 @@ def apply_data(household: Household, data: HouseholdData) -> None:
 def create(session: Session, clock: Clock, actor: Advisor | None, data: HouseholdData
            ) -> Household:
     """A new household; `actor` None for an import from the command line."""
-    if actor and data.advisor_id not in (None, actor.id) and not actor.role.sees_everything:
-        raise Refused("forbidden")
+    if actor:
+        policy.require(session, clock, actor, "household.create")
+    if actor and data.advisor_id not in (None, actor.id):
+        policy.require(session, clock, actor, "household.assign")
     now = clock.now()
     for _attempt in range(5):
         reference = data.reference or next_reference(session, clock.today().year)
@@ -146,26 +148,18 @@ def imported(session: Session, household: Household) -> bool:
     return session.exec(query).first() is not None
 
 
-def may_see(actor: Advisor, household: Household) -> bool:
-    return actor.role.sees_everything or household.advisor_id == actor.id
-
-
 def _visible(actor: Advisor) -> SelectOfScalar[Household]:
-    query = select(Household)
-    if not actor.role.sees_everything:
-        query = query.where(Household.advisor_id == actor.id)
-    return query
+    return select(Household).where(policy.visible_filter(actor))
 
 
 def get(session: Session, clock: Clock, actor: Advisor, household_id: int,
-        action: str = "household.view") -> Household:
-    """A household the actor may see, the access written to the audit log (`action` empty:
-    the caller writes it, once, naming what was done)."""
+        action: str = "household.view", need: str = "household.view") -> Household:
+    """A household on which the actor may do `need` (storage.policy), the access written to
+    the audit log (`action` empty: the caller writes it, once, naming what was done)."""
     household = session.get(Household, household_id)
     if household is None:
         raise Refused("household_unknown")
-    if not may_see(actor, household):
-        raise security.refused("household_unknown", clock, actor, household, action)
+    policy.require(session, clock, actor, need, household)
     if action:
         audit.record(session, clock, actor, action, household)
     return household
@@ -254,7 +248,7 @@ def find_duplicates(session: Session, clock: Clock, actor: Advisor, last_name: s
         audit.record(session, clock, actor, "household.duplicate", household)
         found.append(Duplicate(
             household=household, advisor=advisor_of(session, household),
-            visible=may_see(actor, household),
+            visible=policy.visible(actor, household),
             same_phone=bool(number) and household.phone == number,
             same_name=name_key(household.last_name, household.first_name) == names))
     return found
@@ -292,7 +286,7 @@ def next_due(session: Session, clock: Clock, rows: Sequence[Household]) -> dict[
 def page(session: Session, clock: Clock, actor: Advisor, number: int, mine_only: bool = True
          ) -> tuple[list[Household], int, int]:
     """One page of the actor's households (assigned to her), its number and the page count."""
-    query = select(Household).where(Household.advisor_id == actor.id) if mine_only \
+    query = select(Household).where(policy.own_filter(actor)) if mine_only \
         else _visible(actor)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -317,6 +311,7 @@ class Card:
     tenancy: Tenancy | None
     arrears: int
     upcoming: list[Upcoming]
+    allowed: frozenset[str]  # what the actor may do on it (storage.policy): its buttons
 
 
 @dataclass
@@ -348,8 +343,10 @@ def upcoming(session: Session, household: Household, plan: plans.Progress,
 
 
 def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Card:
-    """What the card shows; opening it makes it the advisor's open card (for notes)."""
+    """What the card shows; opening it makes it the advisor's open card (for notes). It shows
+    the social side (notes, diagnostic): the landlord's staff have storage.landlords.card."""
     household = get(session, clock, actor, household_id)
+    policy.require(session, clock, actor, "household.notes", household)
     open_card(session, clock, actor, household)
     phases.refresh(session, clock, household)  # the entry date may have passed since
     progress = plans.overview(session, clock, household)
@@ -375,6 +372,7 @@ def card(session: Session, clock: Clock, actor: Advisor, household_id: int) -> C
         tenancy=session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first(),
         arrears=ledger.arrears(session, clock, household),
         upcoming=upcoming(session, household, progress),
+        allowed=policy.allowed_actions(actor, household),
     )
 
 
@@ -390,22 +388,10 @@ def advisor_of(session: Session, household: Household) -> Advisor | None:
 def assignees(session: Session, clock: Clock, actor: Advisor, household_id: int
               ) -> tuple[Household, list[Advisor]]:
     """Whom a coordinator may give the household to (coordinators and admins only)."""
-    _require_coordination(session, clock, actor, household_id, "household.assignees")
-    household = get(session, clock, actor, household_id)
+    household = get(session, clock, actor, household_id, need="household.reassign")
     candidates = session.exec(select(Advisor).where(col(Advisor.active))
                               .order_by(col(Advisor.name)))
     return household, [a for a in candidates if a.id != household.advisor_id]
-
-
-def _require_coordination(session: Session, clock: Clock, actor: Advisor, household_id: int,
-                          attempted: str) -> None:
-    """Coordinators and admins only; a conseillère's attempt is a security event."""
-    if actor.role.sees_everything:
-        return
-    household = session.get(Household, household_id)
-    if household is None:
-        raise Refused("forbidden")
-    raise security.refused("forbidden", clock, actor, household, attempted)
 
 
 @dataclass
@@ -421,8 +407,7 @@ def reassign(session: Session, clock: Clock, actor: Advisor, household_id: int,
              advisor_id: int) -> Reassignment:
     """Give a household to another active advisor: coordinators and admins only. The advisor
     who receives it and the one who loses it are told (not the actor, not a deactivated one)."""
-    _require_coordination(session, clock, actor, household_id, "household.reassign")
-    household = get(session, clock, actor, household_id, action="")
+    household = get(session, clock, actor, household_id, action="", need="household.reassign")
     advisor = session.get(Advisor, advisor_id)
     if advisor is None or not advisor.active:
         raise Refused("advisor_unknown")
@@ -453,6 +438,7 @@ def end_support(session: Session, clock: Clock, household: Household, day: date,
     household.status, household.updated_at = "clos", clock.now()
     household.closed_on, household.closure_reason = day, reason
     household.closure_detail = (detail or "").strip() or None if reason == "autre" else None
+    household.shared_with_id = None  # sharing with the landlord ends with the support
     session.add(household)
     session.flush()
     reminders.sync(session, clock, household)
@@ -462,7 +448,7 @@ def close(session: Session, clock: Clock, actor: Advisor, household_id: int, day
           reason: str, detail: str | None = None) -> Household:
     """The support ends on `day` for `reason`: the household leaves the active lists, its
     reminders stop, its card is read-only (consultation, notes, documents)."""
-    household = get(session, clock, actor, household_id, action="")
+    household = get(session, clock, actor, household_id, action="", need="household.close")
     if household.status == "clos":
         raise Refused("household_closed", household=household)
     if day > clock.today():
@@ -478,8 +464,7 @@ def reopen(session: Session, clock: Clock, actor: Advisor, household_id: int, re
            ) -> Household:
     """A coordinator takes a closed support up again (why is kept in the audit log): the end's
     day and reason are cleared and the reminders come back."""
-    _require_coordination(session, clock, actor, household_id, "household.reopen")
-    household = get(session, clock, actor, household_id, action="")
+    household = get(session, clock, actor, household_id, action="", need="household.reopen")
     if household.status != "clos":
         raise Refused("household_open")
     household.status, household.updated_at = "actif", clock.now()
@@ -496,7 +481,7 @@ def closed(session: Session, actor: Advisor, household_id: int) -> Household | N
     """The household, if its support is closed: the buttons of its old messages then do
     nothing but say so (None: open, or not hers, which the action itself refuses)."""
     household = session.get(Household, household_id)
-    if household is None or not may_see(actor, household) or household.status != "clos":
+    if household is None or not policy.visible(actor, household) or household.status != "clos":
         return None
     return household
 
@@ -505,7 +490,8 @@ def reveal_address(session: Session, clock: Clock, actor: Advisor, household_id:
                    ) -> tuple[Household, Tenancy | None]:
     """The addresses of a confidential household (current one, its home's), on explicit
     demand only: audited as such."""
-    household = get(session, clock, actor, household_id, action="household.address.view")
+    household = get(session, clock, actor, household_id, action="household.address.view",
+                    need="household.address")
     home = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first()
     return household, home
 
@@ -532,6 +518,6 @@ def open_household(session: Session, clock: Clock, actor: Advisor) -> Household 
     if clock.now() - actor.open_household_at > OPEN_CARD_TTL:
         return None
     household = session.get(Household, actor.open_household_id)
-    if household is None or not may_see(actor, household):
+    if household is None or not policy.allowed(actor, "household.notes", household):
         return None
     return household

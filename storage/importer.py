@@ -37,7 +37,7 @@ OPTIONAL = ("reference", "telephone", "adresse", "confidentiel", "conseillere_te
 # The home (issue: tenancy follow-up): a row with any of these records a tenancy.
 TENANCY = ("bail", "date_entree_logement", "date_sous_location", "loyer", "charges", "apl",
            "apl_versee_a", "jour_echeance", "fin_assurance", "prochain_bilan",
-           "periode_examen_mois", "debut_periode_examen")
+           "periode_examen_mois", "debut_periode_examen", "bailleur")
 # The rent account's opening balance: the arrears owed when the household comes in.
 DEBT = ("dette_initiale", "date_dette")
 # The end of the support (`motif_fin`: storage.households.CLOSURE_REASONS) and the lease's
@@ -50,7 +50,8 @@ TENANCY_ANSWERS = {"bail": "bail", "date_entree_logement": "entree",
                    "charges": "charges", "apl": "apl", "apl_versee_a": "apl_versee_a",
                    "jour_echeance": "jour_echeance", "fin_assurance": "fin_assurance",
                    "periode_examen_mois": "periode_examen_mois",
-                   "debut_periode_examen": "debut_periode_examen"}
+                   "debut_periode_examen": "debut_periode_examen",
+                   "bailleur": "bailleur"}  # the landlord's name: its organisation
 # ASCII digits only (`\d` would take Arabic-Indic ones); numbers past 9999 have more digits.
 REFERENCE = re.compile(r"^[0-9]{4}-[0-9]{4,6}$")
 # What a file may hold (stated in the README): a bigger one is refused before it is read whole.
@@ -270,6 +271,7 @@ def _check_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
         "prochain_bilan": _date,
         "periode_examen_mois": lambda t: parse_int(t, minimum=1, maximum=60),
         "debut_periode_examen": _date,
+        "bailleur": lambda t: parse_text(t, max_length=200),
         "dette_initiale": parse_amount,
         "date_dette": _date,
         "date_fin": _date,

@@ -18,10 +18,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     COORDINATRICE = "coordinatrice"
     CONSEILLERE = "conseillere"
-
-    @property
-    def sees_everything(self) -> bool:
-        return self in (Role.ADMIN, Role.COORDINATRICE)
+    BAILLEUR = "bailleur"  # the landlord's staff: bound to one LandlordOrganisation
 
 
 class EntryPath(StrEnum):
@@ -68,6 +65,8 @@ class Advisor(SQLModel, table=True):
     # The note she is moving («↪️ Déplacer»): a household reference typed next is its target.
     moving_note_id: int | None = None
     moving_note_at: datetime | None = _utc_column(nullable=True)
+    # A bailleur's organisation: it sees the households shared with it (storage.policy).
+    organisation_id: int | None = Field(default=None, foreign_key="landlordorganisation.id")
 
     @property
     def is_admin(self) -> bool:
@@ -85,6 +84,33 @@ class Invitation(SQLModel, table=True):
     expires_at: datetime = _utc_column()
     used_by_id: int | None = Field(default=None, foreign_key="advisor.id")
     used_at: datetime | None = _utc_column(nullable=True)
+    # A bailleur's invitation names its organisation.
+    organisation_id: int | None = Field(default=None, foreign_key="landlordorganisation.id")
+
+
+class LandlordAnswer(SQLModel, table=True):
+    """What a landlord's user answered on a shared household: a rapport socio-éducatif
+    (favorable, a_completer, defavorable), a PPAL co-signed (cosigne, with its signatory), a
+    glissement at a review (accord, refus). `subject_id`: the document, plan version or review."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    organisation_id: int = Field(foreign_key="landlordorganisation.id")
+    kind: str  # rapport, ppal, revue
+    subject_id: int
+    answer: str
+    comment: str = ""
+    signatory: str = ""
+    advisor_id: int = Field(foreign_key="advisor.id")  # the landlord's user who answered
+    created_at: datetime = _utc_column()
+
+
+class LandlordOrganisation(SQLModel, table=True):
+    """A social landlord (HLO…): its homes link to it, its staff see what is shared with it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    created_at: datetime = _utc_column()
 
 
 class Household(SQLModel, table=True):
@@ -107,6 +133,10 @@ class Household(SQLModel, table=True):
     confidential: bool = False
     confidential_attestation: date | None = None
     advisor_id: int | None = Field(default=None, foreign_key="advisor.id", index=True)
+    # The landlord organisation it is shared with («Partager avec le bailleur»), while the
+    # support is active: its staff then see it (storage.policy).
+    shared_with_id: int | None = Field(default=None, foreign_key="landlordorganisation.id",
+                                       index=True)
     status: str = "actif"
     phase: str = "elaboration"
     # Set by hand by the advisor: the phase no longer follows the facts until she clears it.
@@ -330,6 +360,7 @@ class Tenancy(SQLModel, table=True):
     address: str = ""
     typology: str = ""
     landlord: str = ""
+    landlord_id: int | None = Field(default=None, foreign_key="landlordorganisation.id")
     entry_date: date | None = None
     rent: int = 0  # cents per month
     charges: int = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage import audit, households
+from storage import audit, households, policy
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.households import open_card
@@ -67,7 +67,7 @@ def choose_type(session: Session, clock: Clock, actor: Advisor, household_id: in
     """On the note prompt: the next note she sends has this type."""
     if note_type not in NOTE_TYPES:
         raise Refused("note_type_unknown")
-    household = households.get(session, clock, actor, household_id)
+    household = households.get(session, clock, actor, household_id, need="household.notes")
     open_card(session, clock, actor, household)
     actor.next_note_type = note_type
     session.add(actor)
@@ -80,7 +80,8 @@ def _note(session: Session, clock: Clock, actor: Advisor, note_id: int, action: 
     note = session.get(Note, note_id)
     if note is None:
         raise Refused("note_unknown")
-    household = households.get(session, clock, actor, note.household_id, action=action)
+    household = households.get(session, clock, actor, note.household_id, action=action,
+                               need="household.notes")
     return note, household
 
 
@@ -120,7 +121,8 @@ def undo(session: Session, clock: Clock, actor: Advisor, note_id: int
     note = session.get(Note, note_id)
     if note is None:
         raise Refused("note_unknown")
-    household = households.get(session, clock, actor, note.household_id, action="note.undo")
+    household = households.get(session, clock, actor, note.household_id, action="note.undo",
+                               need="household.notes")
     if note.advisor_id != actor.id or clock.now() - note.created_at > UNDO_WINDOW:
         raise Refused("undo_too_late")
     referred = session.exec(select(PendingFile).where(PendingFile.note_id == note.id)).first()
@@ -147,7 +149,7 @@ def recent_households(session: Session, actor: Advisor, exclude: int | None = No
     for household_id, _ in rows:
         household = session.get(Household, household_id)
         if household is not None and household.id != exclude \
-                and households.may_see(actor, household) and household.status == "actif":
+                and policy.visible(actor, household) and household.status == "actif":
             found.append(household)
     return found[:limit]
 
@@ -194,7 +196,8 @@ def move(session: Session, clock: Clock, actor: Advisor, note_id: int, household
         raise Refused("note_struck")
     if note.household_id == household_id:
         raise Refused("note_already_there")
-    target = households.get(session, clock, actor, household_id, action="note.move.in")
+    target = households.get(session, clock, actor, household_id, action="note.move.in",
+                            need="household.notes")
     note.moved_from_id, note.household_id = source.id, household_id
     session.add(note)
     return note, source, target
@@ -226,7 +229,8 @@ def pending(session: Session, clock: Clock, actor: Advisor, pending_id: int, hou
     row = session.get(PendingFile, pending_id)
     if row is None or row.advisor_id != actor.id:
         raise Refused("pending_unknown")
-    return row, households.get(session, clock, actor, household_id, action="note.file")
+    return row, households.get(session, clock, actor, household_id, action="note.file",
+                                       need="household.notes")
 
 
 def waiting(session: Session, clock: Clock, actor: Advisor) -> PendingFile | None:

@@ -41,7 +41,8 @@ def _load(session: Session, clock: Clock, actor: Advisor, reminder_id: int,
     reminder = reminders.get(session, reminder_id)
     if reminder is None:
         raise Refused("reminder_unknown")
-    household = households.get(session, clock, actor, reminder.household_id, action=action)
+    household = households.get(session, clock, actor, reminder.household_id, action=action,
+                               need="reminder.answer")
     return reminder, household
 
 

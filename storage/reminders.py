@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from reminders import kinds, rules
 from reminders.calendar import slot, slot_after
-from storage import audit, ledger, phases, plans
+from storage import audit, ledger, phases, plans, policy
 from storage.clock import Clock
 from storage.db import Database
 from storage.models import (
@@ -36,6 +36,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
     Role,
+    Tenancy,
     TransferReview,
 )
 from storage.references import by_reference_order
@@ -251,6 +252,26 @@ def recipient(session: Session, household: Household, reminder: Reminder | None 
 
 def _to_role(reminder: Reminder | None) -> bool:
     return reminder is not None and reminder.payload.get("to_role") == Role.COORDINATRICE.value
+
+
+def recipients(session: Session, household: Household, reminder: Reminder | None = None
+               ) -> list[Advisor]:
+    """Who receives it: the one `recipient` names first, then, for a reminder whose payload
+    names the role «bailleur» among its `recipients` (the préfet notice), the landlord's users
+    of the organisation of the household's home that may see it (storage.policy: shared with
+    it, support active), each with its chat open."""
+    first = recipient(session, household, reminder)
+    found = [first] if first is not None else []
+    roles = reminder.payload.get("recipients") or [] if reminder is not None else []
+    home = session.exec(select(Tenancy).where(Tenancy.household_id == household.id)).first() \
+        if "bailleur" in roles else None
+    if home is not None and home.landlord_id is not None:
+        staff = session.exec(select(Advisor).where(
+            Advisor.role == Role.BAILLEUR, Advisor.organisation_id == home.landlord_id,
+            col(Advisor.active), col(Advisor.chat_opened_at).is_not(None))
+            .order_by(col(Advisor.id)))
+        found += [a for a in staff if policy.visible(a, household) and a not in found]
+    return found
 
 
 def sent(session: Session, clock: Clock, reminder_id: int, owner: str, advisor_id: int,

@@ -286,8 +286,8 @@ def claim_day(session: Session, clock: Clock) -> bool:
 def place_hold(session: Session, clock: Clock, actor: Advisor, household_id: int,
                reason: str) -> Household:
     """A legal hold (coordinators): the household is kept until the hold is lifted."""
-    households._require_coordination(session, clock, actor, household_id, "household.hold")
-    household = households.get(session, clock, actor, household_id, action="")
+    household = households.get(session, clock, actor, household_id, action="",
+                               need="retention.hold")
     if active_hold(session, household) is None:
         session.add(LegalHold(household_id=household_id, reason=reason, placed_by_id=actor.id,
                               placed_at=clock.now()))
@@ -296,8 +296,8 @@ def place_hold(session: Session, clock: Clock, actor: Advisor, household_id: int
 
 
 def lift_hold(session: Session, clock: Clock, actor: Advisor, household_id: int) -> Household:
-    households._require_coordination(session, clock, actor, household_id, "household.hold.lift")
-    household = households.get(session, clock, actor, household_id, action="")
+    household = households.get(session, clock, actor, household_id, action="",
+                               need="retention.hold")
     hold = active_hold(session, household)
     if hold is not None:
         hold.lifted_at, hold.lifted_by_id = clock.now(), actor.id
@@ -330,8 +330,7 @@ class HoldStatus:
 def hold_status(session: Session, clock: Clock, actor: Advisor, household_id: int
                 ) -> HoldStatus:
     """Where a household stands (coordinators): on hold, or the day it is anonymised."""
-    households._require_coordination(session, clock, actor, household_id, "household.hold")
-    household = households.get(session, clock, actor, household_id)
+    household = households.get(session, clock, actor, household_id, need="retention.hold")
     return HoldStatus(household, active_hold(session, household),
                       due_on(session, household, clock.tz))
 

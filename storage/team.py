@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from reminders.calendar import add_months, is_working_day
-from storage import audit, households, reminders
+from storage import audit, households, policy, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import (
@@ -58,7 +58,7 @@ class Listing:
 
 
 def require_coordination(actor: Advisor) -> None:
-    if not actor.role.sees_everything:
+    if not policy.allowed(actor, "team.view"):
         raise Refused("coordination_only")
 
 
@@ -207,7 +207,7 @@ def team_figures(session: Session, clock: Clock) -> list[AdvisorFigures]:
                                 .order_by(col(Advisor.name), col(Advisor.id))):
         rows = list(session.exec(select(Household).where(
             Household.advisor_id == advisor.id, Household.status == "actif")))
-        if not rows and advisor.role.sees_everything:
+        if not rows and policy.grants(advisor.role, "team.view"):
             continue  # a coordinator with no household of her own is not a line
         ids = [h.id or 0 for h in rows]
         due, on_time = _reviews(session, today, ids)
@@ -240,7 +240,7 @@ def weekly_summary(session: Session, clock: Clock, advisor: Advisor, day: date
     (Monday, or the Tuesday after Easter Monday...): sent with the digest, so claimed once
     with it (reminders.tick). None for anyone else, on another day, or with no household
     followed yet."""
-    if not advisor.role.sees_everything or not is_working_day(day):
+    if not policy.allowed(advisor, "team.view") or not is_working_day(day):
         return None
     monday = day - timedelta(days=day.weekday())
     if any(is_working_day(monday + timedelta(days=n)) for n in range(day.weekday())):

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from reminders.calendar import add_months
 from reminders.rules import PREFET_NOTICE_MONTHS, exam_period_start
-from storage import audit, households, ledger, phases, reminders
+from storage import audit, households, landlords, ledger, phases, reminders
 from storage.clock import Clock
 from storage.errors import Refused
 from storage.models import Advisor, Bilan, FreeReminder, Household, Tenancy, TransferReview
@@ -37,6 +37,8 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     tenancy.address = answers.get("adresse") or ""
     tenancy.typology = answers.get("typologie") or ""
     tenancy.landlord = answers.get("bailleur") or ""
+    organisation = landlords.named(session, clock, tenancy.landlord)
+    tenancy.landlord_id = organisation.id if organisation else None
     tenancy.entry_date = _date(answers.get("entree"))
     tenancy.rent = answers.get("loyer") or 0
     tenancy.charges = answers.get("charges") or 0

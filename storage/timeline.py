@@ -119,7 +119,8 @@ def history(session: Session, household: Household) -> list[Entry]:
 def page(session: Session, clock: Clock, actor: Advisor, household_id: int,
          anchor: str = FIRST, size: int = PAGE_SIZE) -> Page:
     """The entries older than `anchor` (all for FIRST): a read of the household, audited."""
-    household = households.get(session, clock, actor, household_id, action="timeline.view")
+    household = households.get(session, clock, actor, household_id, action="timeline.view",
+                               need="household.notes")
     entries = history(session, household)
     start = 0
     if anchor != FIRST:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import advisors, audit, budget, households, notes, plans, tenancy
+from storage import advisors, audit, budget, notes, plans, policy, tenancy
 from storage.clock import Clock
 from storage.errors import NeedsConfirmation, Refused
 from storage.forms import targets
@@ -259,7 +259,7 @@ class Engine:
         """A form about a household that is no longer hers (reassigned), or whose support is
         closed (except its reopening), is closed, unread."""
         household = self._household(run)
-        if household is None or (households.may_see(self.actor, household)
+        if household is None or (policy.visible(self.actor, household)
                                  and (household.status != "clos" or load(run.form).on_closed)):
             return True
         run.status = RunStatus.CANCELLED
@@ -279,6 +279,7 @@ class Engine:
             raise Refused("household_needed")
         if household is not None and household.status == "clos" and not spec.on_closed:
             raise self._closed(household)
+        targets.require(self.session, self.clock, self.actor, spec, household)
         self.pause_active()
         query = select(FormRun).where(
             FormRun.advisor_id == self.actor.id,
@@ -684,7 +685,7 @@ class Engine:
             raise Refused("form_closed")
         household = self._household(run)
         if household is not None and household.status == "clos" \
-                and households.may_see(self.actor, household) and not load(run.form).on_closed:
+                and policy.visible(self.actor, household) and not load(run.form).on_closed:
             raise self._closed(household)
         if run.status not in statuses or not self._may_continue(run):
             raise Refused("form_closed")

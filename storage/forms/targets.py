@@ -14,9 +14,11 @@ from storage import (
     audit,
     documents,
     households,
+    landlords,
     ledger,
     notes,
     plans,
+    policy,
     reminder_answers,
     reminders,
     tenancy,
@@ -94,7 +96,7 @@ def _date(value: Any) -> date | None:
 
 
 def _household(household: Household | None, actor: Advisor) -> Household:
-    if household is None or not households.may_see(actor, household):
+    if household is None:  # whether she may: see commit
         raise Refused("household_unknown")
     return household
 
@@ -306,6 +308,28 @@ def _commit_reopen(session: Session, clock: Clock, actor: Advisor, spec: FormSpe
                              answers["motif"])
 
 
+def _commit_rapport_answer(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                           answers: dict[str, Any], household: Household | None
+                           ) -> landlords.Answered:
+    return landlords.answer_rapport(session, clock, actor, _household(household, actor).id or 0,
+                                    answers["avis"], answers.get("commentaire") or "")
+
+
+def _commit_plan_cosign(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                        answers: dict[str, Any], household: Household | None
+                        ) -> landlords.Answered:
+    return landlords.cosign(session, clock, actor, _household(household, actor).id or 0,
+                            answers["signataire"])
+
+
+def _commit_review_agreement(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+                             answers: dict[str, Any], household: Household | None
+                             ) -> landlords.Answered:
+    return landlords.agree_review(session, clock, actor, _household(household, actor).id or 0,
+                                  int(answers["_review"]), answers["accord"] == "accord",
+                                  answers.get("commentaire") or "")
+
+
 Committer = Callable[[Session, Clock, Advisor, FormSpec, dict[str, Any], Household | None], Any]
 
 COMMITTERS: dict[str, Committer] = {
@@ -327,11 +351,51 @@ COMMITTERS: dict[str, Committer] = {
     "snooze": _commit_snooze,
     "closure": _commit_closure,
     "reopen": _commit_reopen,
+    "rapport_answer": _commit_rapport_answer,
+    "plan_cosign": _commit_plan_cosign,
+    "review_agreement": _commit_review_agreement,
 }
+
+
+# What each target does on its household, in storage.policy's terms: checked when the form
+# starts and again when it is confirmed (the actor's role or the household may have changed).
+ACTIONS: dict[str, str] = {
+    "household": "household.create",
+    "diagnostic": "diagnostic.edit",
+    "ppal": "plan.edit",
+    "signature": "plan.sign",
+    "progress": "plan.edit",
+    "bilan": "plan.edit",
+    "report": "rapport.write",
+    "tenancy": "household.edit",
+    "rent_partial": "rent.record",
+    "payment": "rent.record",
+    "correction": "rent.record",
+    "repayment_plan": "rent.record",
+    "insurance": "household.edit",
+    "glissement": "review.record",
+    "free_reminder": "reminder.answer",
+    "snooze": "reminder.answer",
+    "rapport_answer": "rapport.answer",
+    "plan_cosign": "plan.cosign",
+    "review_agreement": "review.agree",
+    "closure": "household.close",
+    "reopen": "household.reopen",
+}
+
+
+def require(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
+            household: Household | None) -> None:
+    """The form's action allowed to the actor (storage.policy), on its household if it has one."""
+    action = ACTIONS.get(spec.target)
+    if action is not None:
+        policy.require(session, clock, actor, action,
+                       household if action in policy.HOUSEHOLD_ACTIONS else None)
 
 
 def commit(session: Session, clock: Clock, actor: Advisor, spec: FormSpec,
            answers: dict[str, Any], household: Household | None) -> Any:
+    require(session, clock, actor, spec, household)
     return COMMITTERS[spec.target](session, clock, actor, spec, answers, household)
 
 
