@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 
 from storage import audit, ledger, policy
 from storage.clock import Clock
-from storage.errors import Refused
 from storage.households import CLOSURE_REASONS
 from storage.models import (
     Advisor,
@@ -357,8 +356,7 @@ def run(session: Session, clock: Clock, actor: Advisor, year: int | None, *, to_
         target: int, cost_per_household_year: int) -> Evaluation:
     """`/evaluation`: the coordinator's and the administrator's only (every household is in
     it); audited, without any household (the figures name none)."""
-    if not policy.allowed(actor, "evaluation.view"):
-        raise Refused("coordinator_only")
+    policy.require(session, clock, actor, "evaluation.view")
     p = period(year, clock, to_date=to_date)
     audit.record(session, clock, actor, "evaluation.view",
                  detail=f"{p.start.isoformat()}..{p.end.isoformat()}")

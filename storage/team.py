@@ -16,7 +16,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 from reminders.calendar import add_months, is_working_day
 from storage import audit, households, policy, reminders
 from storage.clock import Clock
-from storage.errors import Refused
 from storage.models import (
     Advisor,
     Bilan,
@@ -57,11 +56,6 @@ class Listing:
     team: list[Advisor]  # the active advisors, for the advisor filter's buttons
 
 
-def require_coordination(actor: Advisor) -> None:
-    if not policy.allowed(actor, "team.view"):
-        raise Refused("coordination_only")
-
-
 def _filtered(clock: Clock, filters: Filters) -> SelectOfScalar[Household]:
     query = select(Household)
     if filters.advisor_id is not None:
@@ -88,7 +82,7 @@ def listing(session: Session, clock: Clock, actor: Advisor, filters: Filters, nu
             ) -> Listing:
     """One page of every household matching `filters`, with each one's advisor and most
     urgent due item."""
-    require_coordination(actor)
+    policy.require(session, clock, actor, "team.view")
     query = _filtered(clock, filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, -(-total // households.PAGE_SIZE))
@@ -217,7 +211,7 @@ def team_figures(session: Session, clock: Clock) -> list[AdvisorFigures]:
 
 
 def figures(session: Session, clock: Clock, actor: Advisor) -> list[AdvisorFigures]:
-    require_coordination(actor)
+    policy.require(session, clock, actor, "team.view")
     return team_figures(session, clock)
 
 
@@ -225,7 +219,7 @@ def team_upcoming(session: Session, clock: Clock, actor: Advisor, until: date
                   ) -> tuple[list[tuple[Household, list[Reminder]]], dict[int, Advisor]]:
     """/echeances equipe: every active household's open items due until `until`, and who
     follows each (audited as a listing, like /echeances)."""
-    require_coordination(actor)
+    policy.require(session, clock, actor, "team.view")
     groups = reminders.digest(session, clock, actor, until, listing="echeances_equipe",
                               whole_team=True)
     ids = {h.advisor_id for h, _items in groups if h.advisor_id is not None}

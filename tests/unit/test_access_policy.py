@@ -5,12 +5,24 @@ parts add, through `policy.require` itself)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from storage import advisors, households, landlords, notes, policy, tenancy
+from storage import (
+    access,
+    advisors,
+    evaluation,
+    households,
+    landlords,
+    notes,
+    policy,
+    retention,
+    team,
+    tenancy,
+)
 from storage.clock import FixedClock
 from storage.errors import Refused
 from storage.forms import targets
@@ -50,7 +62,19 @@ USE_CASES: dict[str, UseCase] = {
     "review.record": _form("glissement"),
     "household.reassign": lambda s, c, actor, h, _o: households.assignees(s, c, actor,
                                                                            h.id or 0),
-    "household.close": lambda s, c, actor, h, _o: households.close(s, c, actor, h.id or 0),
+    "household.close": lambda s, c, actor, h, _o: households.close(s, c, actor, h.id or 0,
+                                                                    c.today(), "depart"),
+    "household.reopen": lambda s, c, actor, h, _o: households.reopen(s, c, actor, h.id or 0,
+                                                                     "erreur"),
+    "retention.hold": lambda s, c, actor, h, _o: retention.place_hold(s, c, actor, h.id or 0,
+                                                                      "litige"),
+    "export": lambda s, c, actor, h, _o: access.export(s, c, actor, h.reference, Path("/tmp")),
+    "audit.view": lambda s, c, actor, h, _o: access.journal(s, c, actor, h.reference),
+    "team.view": lambda s, c, actor, _h, _o: team.figures(s, c, actor),
+    "invitation.revoke": lambda s, c, actor, _h, _o: advisors.pending_invitation(s, c, actor,
+                                                                                 0),
+    "evaluation.view": lambda s, c, actor, _h, _o: evaluation.run(
+        s, c, actor, 2026, to_date=False, target=25, cost_per_household_year=144000),
     "household.share": lambda s, c, actor, h, _o: landlords.share(s, c, actor, h.id or 0),
     "rapport.answer": lambda s, c, actor, h, _o: landlords.answer_rapport(
         s, c, actor, h.id or 0, "favorable"),
@@ -66,12 +90,12 @@ USE_CASES: dict[str, UseCase] = {
 
 # Actions whose use cases other parts of this round add (team, evaluation, rgpd): walked
 # through `policy.require`, which the integrator wires into them.
-WIRED_ELSEWHERE = {"household.reopen", "retention.hold", "export", "audit.view", "team.view",
-                   "invitation.revoke", "evaluation.view", "audit.export"}
+WIRED_ELSEWHERE = {"audit.export"}  # the command line's hlm-bot audit-export (no actor)
 
 # The policy as the product says it, written out: what each role may do at all.
 COORDINATION_ONLY = {"household.assign", "household.reassign", "household.reopen",
-                     "retention.hold", "team.view", "evaluation.view", "audit.export"}
+                     "retention.hold", "team.view", "evaluation.view", "audit.export", "export",
+                     "audit.view"}
 ADMIN_ONLY = {"team.invite", "team.roles", "invitation.revoke"}
 LANDLORD = {"household.view", "rent.view", "rapport.view", "plan.view", "rapport.answer",
             "plan.cosign", "review.agree"}
