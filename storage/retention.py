@@ -33,6 +33,7 @@ from storage.models import (
     FormRun,
     FreeReminder,
     Household,
+    LandlordAnswer,
     LedgerEntry,
     LegalHold,
     Note,
@@ -64,6 +65,7 @@ ERASED: dict[type[Any], tuple[str, ...]] = {
     StepProgress: ("comment",),
     TransferReview: ("comment",),
     LedgerEntry: ("comment",),
+    LandlordAnswer: ("comment", "signatory"),
     FreeReminder: ("text",),
     Document: ("path", "file_name"),
 }

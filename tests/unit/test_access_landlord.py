@@ -87,7 +87,7 @@ def test_the_landlord_sees_only_what_is_shared_and_while_the_support_lasts(sessi
         landlords.card(session, clock, landlord, kept.id)
     other = make_advisor(session, clock, 60, "Autre bailleur", Role.BAILLEUR)
     assert households.search(session, clock, other, "du") == []
-    households.close(session, clock, advisor, shared.id)
+    households.close(session, clock, advisor, shared.id, clock.today(), "depart")
     assert households.search(session, clock, landlord, "du") == []
     with pytest.raises(Refused, match="household_unknown"):
         landlords.card(session, clock, landlord, shared.id)

@@ -78,7 +78,7 @@ def test_each_line_has_its_advisor_and_next_due_and_is_audited(session, clock, c
 def test_a_conseillere_is_refused(session, clock, caseload):
     with pytest.raises(Refused) as refused:
         team.listing(session, clock, caseload["lea"], team.Filters(), 0)
-    assert refused.value.code == "coordination_only"
+    assert refused.value.code == "forbidden"
 
 
 def test_filters_travel_in_the_button_data():
