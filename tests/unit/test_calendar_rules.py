@@ -63,8 +63,9 @@ def test_a_sublease_signed_on_the_31st():
         ("glissement", date(2027, 8, 31)),          # from the signature: the 31st again
     ]
     notice = [d for d in rules.due_items(facts, date(2027, 6, 9)) if d.kind == "prefet_notice"]
-    assert notice[0].payload == {"to_role": "coordinatrice", "recipients": ["coordinatrice", "bailleur"],
-                                  "deadline": "2027-06-30",
+    assert notice[0].payload == {"to_role": "coordinatrice",
+                                 "recipients": ["coordinatrice", "bailleur"],
+                                 "deadline": "2027-06-30",
                                  "period_start": "2026-08-31", "period_end": "2027-08-31",
                                  "reviews": []}
     # The next 6-month date after a 28 February of a leap year.
