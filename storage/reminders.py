@@ -125,6 +125,14 @@ def sync(session: Session, clock: Clock, household: Household) -> None:
     session.flush()
 
 
+def leave_to_pass(session: Session, household: Household) -> None:
+    """The household's records changed but its derivation (dues, impayé, phase, reminders)
+    is left to the next pass (`sync_due`), which takes the households never derived first:
+    what an import does, so that it writes its rows without deriving each one."""
+    household.next_derivation_on = None
+    session.add(household)
+
+
 def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
     reminder.due_on, reminder.payload = due.due_on, due.payload
     reminder.due_at = slot(due.due_on, clock.tz)
