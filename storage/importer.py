@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -384,6 +384,9 @@ class _Known:
     by_reference: dict[str, Household]
     by_person: dict[tuple[str, str], Household]
     advisors: dict[int, Advisor]
+    # year -> the last reference number given, read once (`households.next_reference` reads
+    # the table's greatest one: one scan a row)
+    last_number: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> _Known:
@@ -392,7 +395,17 @@ class _Known:
             known.add(household)
         return known
 
+    def next_reference(self, session: Session, year: int) -> str:
+        """The reference `households.create` would give, counted here after the first."""
+        if year not in self.last_number:
+            first = households.reference_parts(households.next_reference(session, year))
+            self.last_number[year] = first[1] - 1 if first else 0
+        return households.format_reference(year, self.last_number[year] + 1)
+
     def add(self, household: Household) -> None:
+        parts = households.reference_parts(household.reference)
+        if parts and parts[0] in self.last_number:  # a file's own reference counts too
+            self.last_number[parts[0]] = max(self.last_number[parts[0]], parts[1])
         self.by_reference[household.reference] = household
         person = _person_key(household.last_name, household.first_name, household.phone)
         self.by_person.setdefault(person, household)  # the oldest one, as a lookup finds it
@@ -502,7 +515,9 @@ def _apply_row(session: Session, clock: Clock, known: _Known, row: Row, report: 
         row.data.advisor_id = advisor.id
     existing = known.match(row)
     if existing is None:
-        household = households.create(session, clock, None, row.data)
+        data = row.data if row.data.reference else replace(
+            row.data, reference=known.next_reference(session, clock.today().year))
+        household = households.create(session, clock, None, data)
         known.add(household)
         _home(session, clock, household, row, source, created=True)
         report.created.append(household.reference)

@@ -54,7 +54,6 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     tenancy.insurance_expiry = _date(answers.get("fin_assurance"))
     tenancy.updated_at = now
     session.add(tenancy)
-    session.flush()
     audit.record(session, clock, actor, "tenancy.save", household)
     if phases.move_in(session, clock, actor, household, tenancy.address):
         household.search_key = households.search_key(household)
