@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from threading import Event
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from reminders import rules
@@ -154,6 +154,13 @@ def due_for_derivation(session: Session, today: date) -> list[int]:
     never = select(Household.id).where(col(Household.next_derivation_on).is_(None), active)
     come = select(Household.id).where(col(Household.next_derivation_on) <= today, active)
     return sorted({i for query in (never, come) for i in session.exec(query) if i is not None})
+
+
+def never_derived(session: Session) -> int:
+    """How many active households wait for their first derivation (an import)."""
+    query = select(func.count()).select_from(Household).where(
+        col(Household.next_derivation_on).is_(None), Household.status == "actif")
+    return int(session.exec(query).one())
 
 
 def sync_due(db: Database, clock: Clock, stop: Event | None = None,
