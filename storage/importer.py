@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage import advisors, audit, households, ledger, reminders, tenancy
 from storage.clock import Clock
-from storage.models import Advisor, EntryPath, FreeReminder, Household
+from storage.models import Advisor, EntryPath, FreeReminder, Household, Tenancy
 from storage.text import fold
 from storage.validators import (
     Invalid,
@@ -440,11 +441,12 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
     """
     derive = row.closed_on is not None or household.status != "actif"
     changed = False
+    saved: Tenancy | None = None
     if row.home:
         current = None if created else tenancy.of(session, household)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
-            tenancy.save(session, clock, None, household, wanted, derive=derive)
+            saved = tenancy.save(session, clock, None, household, wanted, derive=derive)
             changed = True
     facts_changed = False
     if row.debt is not None:
@@ -460,7 +462,7 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
             session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
                                      due_on=row.next_bilan, created_at=clock.now()))
             facts_changed = True
-    home = tenancy.of(session, household) if row.transferred_on is not None else None
+    home = (saved or tenancy.of(session, household)) if row.transferred_on is not None else None
     if home is not None and home.transferred_on != row.transferred_on:
         home.transferred_on = row.transferred_on  # a direct tenant since: sub-let reminders stop
         session.add(home)
@@ -519,7 +521,10 @@ def _apply_row(session: Session, clock: Clock, known: _Known, row: Row, report: 
             row.data, reference=known.next_reference(session, clock.today().year))
         household = households.create(session, clock, None, data)
         known.add(household)
-        _home(session, clock, household, row, source, created=True)
+        # Its rows are written in one flush (apply's): none is in the database yet, so its
+        # lookups need no flush first; a row that closes it is derived at once, and needs them.
+        with nullcontext() if row.closed_on is not None else session.no_autoflush:
+            _home(session, clock, household, row, source, created=True)
         report.created.append(household.reference)
         return
     changes = _differs(existing, row)

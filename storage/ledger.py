@@ -184,7 +184,6 @@ def record_opening(session: Session, clock: Clock, actor: Advisor | None, househ
                         comment=comment, advisor_id=actor.id if actor else None,
                         created_at=clock.now())
     session.add(entry)
-    session.flush()
     audit.record(session, clock, actor, "ledger.opening", household, detail=str(day))
     if derive:
         settle(session, clock, household)
