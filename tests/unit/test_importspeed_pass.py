@@ -10,10 +10,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.importing import run_import
+from reminders.tick import Ticker
 from storage import households, ledger, reminders, tenancy
 from storage.clock import Clock
 from storage.models import FreeReminder, Household, LedgerEntry, Reminder
 from tests.unit.test_import import deps, write  # noqa: F401 (fixture)
+from tests.unit.test_tick import FakeSender
 
 HEADER = ("reference;nom;prenom;telephone;bail;date_entree_logement;date_sous_location;loyer;"
           "charges;apl;apl_versee_a;jour_echeance;fin_assurance;prochain_bilan;dette_initiale;"
@@ -85,3 +87,27 @@ def test_an_unchanged_row_is_not_derived_again(tmp_path, deps, db, clock):  # no
     with db.session() as s:
         assert _state(s, "2027-0001") == derived
         assert reminders.due_for_derivation(s, clock.today()) == []
+
+
+async def test_a_caseload_imported_while_the_bot_runs_is_derived_at_the_next_tick(
+        tmp_path, deps, db, clock, monkeypatch):  # noqa: F811
+    ticker = Ticker(db, clock, FakeSender(), "a")
+    await ticker.tick()  # the bot's first pass: nothing to derive yet
+    assert ticker._start_derivation(clock.now()) is None  # the next one is an hour away
+    assert run_import(deps, write(tmp_path, f"{HEADER}\n{ROW}\n")) == 0
+    await ticker.tick()  # not an hour later: the imported household waits for its first pass
+    with db.session() as s:
+        assert _state(s, "2027-0001")["reminders"] != []
+        assert reminders.never_derived(s) == 0
+
+    # A household whose derivation fails starts no pass at every tick, only the hourly one.
+    def failing(session: Session, clock: Clock, household: Household) -> None:
+        raise RuntimeError("a broken record")
+
+    monkeypatch.setattr(reminders, "sync", failing)
+    other = ROW.replace("2027-0001;Dupont;Ana;06 12 34 56 78", "2027-0002;Martin;Léo;")
+    assert run_import(deps, write(tmp_path, f"{HEADER}\n{other}\n")) == 0
+    await ticker.tick()
+    with db.session() as s:
+        assert reminders.never_derived(s) == 1
+    assert ticker._start_derivation(clock.now()) is None
