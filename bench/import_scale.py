@@ -74,7 +74,8 @@ def main(rows: int, url: str | None, profile: bool) -> None:
 
             profiler = cProfile.Profile()
             profiler.runcall(cli, ["import", str(path)])
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(25)
+            order = os.environ.get("PROFILE_SORT", "cumulative")
+            pstats.Stats(profiler).sort_stats(order).print_stats(25)
             return
         first = timed(env, path, folder)
         again = timed(env, path, folder)

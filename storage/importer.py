@@ -379,12 +379,14 @@ def _person_key(last: str, first: str, phone: str) -> tuple[str, str]:
 @dataclass
 class _Known:
     """What the rows are matched against, loaded once per import (not one query a row):
-    the households by reference and by name and phone, the advisors by Telegram id. The
-    households and advisors the import creates are added as they are."""
+    the households by reference and by name and phone, the advisors by Telegram id, the
+    homes and the bilans planned. What the import creates is added as it is."""
 
     by_reference: dict[str, Household]
     by_person: dict[tuple[str, str], Household]
     advisors: dict[int, Advisor]
+    homes: dict[int, Tenancy] = field(default_factory=dict)  # household id -> its home
+    bilans: set[tuple[int, date]] = field(default_factory=set)  # (household id, day)
     # year -> the last reference number given, read once (`households.next_reference` reads
     # the table's greatest one: one scan a row)
     last_number: dict[int, int] = field(default_factory=dict)
@@ -394,6 +396,10 @@ class _Known:
         known = cls({}, {}, {a.telegram_id: a for a in session.exec(select(Advisor))})
         for household in session.exec(select(Household).order_by(col(Household.id))):
             known.add(household)
+        known.homes = {h.household_id: h for h in session.exec(select(Tenancy))}
+        known.bilans = set(session.exec(
+            select(col(FreeReminder.household_id), col(FreeReminder.due_on))
+            .where(FreeReminder.kind == "bilan")))
         return known
 
     def next_reference(self, session: Session, year: int) -> str:
@@ -430,8 +436,8 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if getattr(household, k) != v}
 
 
-def _home(session: Session, clock: Clock, household: Household, row: Row, source: str,
-          created: bool) -> bool:
+def _home(session: Session, clock: Clock, known: _Known, household: Household, row: Row,
+          source: str) -> bool:
     """The row's home, opening arrears and next bilan; True when they change something.
 
     Nothing is derived here, row by row (deriving was nearly all of an import's time): the
@@ -441,12 +447,12 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
     """
     derive = row.closed_on is not None or household.status != "actif"
     changed = False
-    saved: Tenancy | None = None
     if row.home:
-        current = None if created else tenancy.of(session, household)
+        current = known.homes.get(household.id or 0)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
-            saved = tenancy.save(session, clock, None, household, wanted, derive=derive)
+            known.homes[household.id or 0] = tenancy.save(session, clock, None, household,
+                                                          wanted, derive=derive)
             changed = True
     facts_changed = False
     if row.debt is not None:
@@ -454,15 +460,12 @@ def _home(session: Session, clock: Clock, household: Household, row: Row, source
                                        row.debt_on or clock.today(), row.debt, comment=source,
                                        derive=derive)
         facts_changed = opened is not None
-    if row.next_bilan is not None:
-        planned = None if created else session.exec(select(FreeReminder).where(
-            FreeReminder.household_id == household.id, FreeReminder.kind == "bilan",
-            FreeReminder.due_on == row.next_bilan)).first()
-        if planned is None:
-            session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
-                                     due_on=row.next_bilan, created_at=clock.now()))
-            facts_changed = True
-    home = (saved or tenancy.of(session, household)) if row.transferred_on is not None else None
+    if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
+        session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
+                                 due_on=row.next_bilan, created_at=clock.now()))
+        known.bilans.add((household.id or 0, row.next_bilan))
+        facts_changed = True
+    home = known.homes.get(household.id or 0) if row.transferred_on is not None else None
     if home is not None and home.transferred_on != row.transferred_on:
         home.transferred_on = row.transferred_on  # a direct tenant since: sub-let reminders stop
         session.add(home)
@@ -524,11 +527,11 @@ def _apply_row(session: Session, clock: Clock, known: _Known, row: Row, report: 
         # Its rows are written in one flush (apply's): none is in the database yet, so its
         # lookups need no flush first; a row that closes it is derived at once, and needs them.
         with nullcontext() if row.closed_on is not None else session.no_autoflush:
-            _home(session, clock, household, row, source, created=True)
+            _home(session, clock, known, household, row, source)
         report.created.append(household.reference)
         return
     changes = _differs(existing, row)
-    home_changed = _home(session, clock, existing, row, source, created=False)
+    home_changed = _home(session, clock, known, existing, row, source)
     if not changes:
         (report.updated if home_changed else report.unchanged).append(existing.reference)
         return
