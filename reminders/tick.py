@@ -95,6 +95,9 @@ class Ticker:
         self.db, self.clock, self.sender, self.owner = db, clock, sender, owner
         self._last_full_sync: datetime | None = None
         self._deriving: asyncio.Task[int] | None = None
+        # Households never derived that the last pass left so (their derivation failed): an
+        # import made while the bot runs adds some, and a pass starts at the next tick.
+        self._left_underived = 0
         self._stop = threading.Event()  # set at shutdown: the pass ends after its chunk
         # The retention pass (storage.retention) needs the files' folder; None: not run.
         self.data_dir = data_dir
@@ -117,12 +120,16 @@ class Ticker:
         return sent
 
     def _start_derivation(self, now: datetime) -> asyncio.Task[int] | None:
-        """The hourly derivation, in a worker thread: the event loop answers meanwhile."""
+        """The hourly derivation, in a worker thread: the event loop answers meanwhile; and
+        sooner when households wait for their first one (a caseload imported meanwhile)."""
         if self._deriving is not None and not self._deriving.done():
             return None  # the previous pass (the first one on a large caseload) goes on
-        if self._last_full_sync is not None and now - self._last_full_sync < FULL_SYNC_EVERY:
-            return None
-        self._last_full_sync = now
+        if self._last_full_sync is None or now - self._last_full_sync >= FULL_SYNC_EVERY:
+            self._last_full_sync = now
+        else:
+            with self.db.session() as session:  # one count on the index
+                if reminders.never_derived(session) <= self._left_underived:
+                    return None
         self._deriving = asyncio.create_task(asyncio.to_thread(self.derive))
         return self._deriving
 
@@ -132,6 +139,8 @@ class Ticker:
         derived = 0
         try:
             derived = reminders.sync_due(self.db, self.clock, self._stop)
+            with self.db.session() as session:
+                self._left_underived = reminders.never_derived(session)
         except Exception:  # deriving failed: what is already stored is still sent
             log.exception("reminders not derived this time")
         try:

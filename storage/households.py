@@ -92,7 +92,19 @@ def next_reference(session: Session, year: int) -> str:
     last = session.exec(select(func.max(Household.reference)).where(
         of_year, func.length(Household.reference) == length)).first() if length else None
     number = int(last.split("-")[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return format_reference(year, number)
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"{year}-{number:04d}"
+
+
+def reference_parts(reference: str) -> tuple[int, int] | None:
+    """`2027-0042` → (2027, 42); None for a reference of another form."""
+    if not REFERENCE.match(reference):
+        return None
+    year, number = reference.split("-")
+    return int(year), int(number)
 
 
 def apply_data(household: Household, data: HouseholdData) -> None:
@@ -126,14 +138,16 @@ def create(session: Session, clock: Clock, actor: Advisor | None, data: Househol
         household = Household(reference=reference, last_name="", first_name="",
                               created_at=now, updated_at=now)
         apply_data(household, data)
-        try:
-            with session.begin_nested():
-                session.add(household)
-                session.flush()
-        except IntegrityError:
-            if data.reference:
-                raise
-            continue  # another advisor took that number at the same instant
+        if data.reference:  # taken already: the caller says so (no savepoint to retry)
+            session.add(household)
+            session.flush()
+        else:
+            try:
+                with session.begin_nested():
+                    session.add(household)
+                    session.flush()
+            except IntegrityError:
+                continue  # another advisor took that number at the same instant
         audit.record(session, clock, actor, "household.create", household,
                      detail="" if actor else "import")
         return household

@@ -10,7 +10,8 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage import advisors, audit, households, ledger, reminders, tenancy
 from storage.clock import Clock
-from storage.models import Advisor, EntryPath, FreeReminder, Household
+from storage.models import Advisor, EntryPath, FreeReminder, Household, Tenancy
 from storage.text import fold
 from storage.validators import (
     Invalid,
@@ -377,18 +378,58 @@ def _person_key(last: str, first: str, phone: str) -> tuple[str, str]:
     return households.name_key(last, first), households.phone_key(phone)
 
 
-def _match(session: Session, row: Row) -> Household | None:
-    data = row.data
-    if data.reference:
-        query = select(Household).where(Household.reference == data.reference)
-        return session.exec(query).first()
-    wanted = _person_key(data.last_name, data.first_name, data.phone)
-    candidates = session.exec(select(Household).where(col(Household.search_key).contains(
-        households.name_key(data.last_name, data.first_name), autoescape=True)))
-    for household in candidates:
-        if _person_key(household.last_name, household.first_name, household.phone) == wanted:
-            return household
-    return None
+@dataclass
+class _Known:
+    """What the rows are matched against, loaded once per import (not one query a row):
+    the households by reference and by name and phone, the advisors by Telegram id, the
+    homes and the bilans planned. What the import creates is added as it is."""
+
+    by_reference: dict[str, Household]
+    by_person: dict[tuple[str, str], Household]
+    advisors: dict[int, Advisor]
+    homes: dict[int, Tenancy] = field(default_factory=dict)  # household id -> its home
+    bilans: set[tuple[int, date]] = field(default_factory=set)  # (household id, day)
+    # year -> the last reference number given, read once (`households.next_reference` reads
+    # the table's greatest one: one scan a row)
+    last_number: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> _Known:
+        known = cls({}, {}, {a.telegram_id: a for a in session.exec(select(Advisor))})
+        for household in session.exec(select(Household).order_by(col(Household.id))):
+            known.add(household)
+        known.homes = {h.household_id: h for h in session.exec(select(Tenancy))}
+        known.bilans = set(session.exec(
+            select(col(FreeReminder.household_id), col(FreeReminder.due_on))
+            .where(FreeReminder.kind == "bilan")))
+        return known
+
+    def next_reference(self, session: Session, year: int) -> str:
+        """The reference `households.create` would give, counted here after the first."""
+        if year not in self.last_number:
+            first = households.reference_parts(households.next_reference(session, year))
+            self.last_number[year] = first[1] - 1 if first else 0
+        return households.format_reference(year, self.last_number[year] + 1)
+
+    def add(self, household: Household) -> None:
+        parts = households.reference_parts(household.reference)
+        if parts and parts[0] in self.last_number:  # a file's own reference counts too
+            self.last_number[parts[0]] = max(self.last_number[parts[0]], parts[1])
+        self.by_reference[household.reference] = household
+        person = _person_key(household.last_name, household.first_name, household.phone)
+        self.by_person.setdefault(person, household)  # the oldest one, as a lookup finds it
+
+    def renamed(self, household: Household, before: tuple[str, str]) -> None:
+        """Its name or phone changed: found by the new ones, no longer by the old ones."""
+        if self.by_person.get(before) is household:
+            del self.by_person[before]
+        self.add(household)
+
+    def match(self, row: Row) -> Household | None:
+        data = row.data
+        if data.reference:
+            return self.by_reference.get(data.reference)
+        return self.by_person.get(_person_key(data.last_name, data.first_name, data.phone))
 
 
 def _differs(household: Household, row: Row) -> dict[str, Any]:
@@ -397,39 +438,45 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if getattr(household, k) != v}
 
 
-def _home(session: Session, clock: Clock, household: Household, row: Row, source: str) -> bool:
-    """The row's home, opening arrears and next bilan; True when they change something."""
+def _home(session: Session, clock: Clock, known: _Known, household: Household, row: Row,
+          source: str) -> bool:
+    """The row's home, opening arrears and next bilan; True when they change something.
+
+    Nothing is derived here, row by row (deriving was nearly all of an import's time): the
+    household is left to the derivation pass (`reminders.leave_to_pass`), which runs in the
+    background as soon as the bot runs. A row that closes the household is derived at once,
+    as before its closure, and so is a closed one: the pass takes active households only.
+    """
+    derive = row.closed_on is not None or household.status != "actif"
     changed = False
     if row.home:
-        current = tenancy.of(session, household)
+        current = known.homes.get(household.id or 0)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
-            tenancy.save(session, clock, None, household, wanted)  # re-derives the reminders
+            known.homes[household.id or 0] = tenancy.save(session, clock, None, household,
+                                                          wanted, derive=derive)
             changed = True
-    # The arrears and the bilan change the reminders too: derived once for both (a sync
-    # is the import's main cost), after both are written.
     facts_changed = False
     if row.debt is not None:
         opened = ledger.record_opening(session, clock, None, household,
-                                       row.debt_on or clock.today(), row.debt, comment=source)
+                                       row.debt_on or clock.today(), row.debt, comment=source,
+                                       derive=derive)
         facts_changed = opened is not None
-    if row.next_bilan is not None:
-        planned = session.exec(select(FreeReminder).where(
-            FreeReminder.household_id == household.id, FreeReminder.kind == "bilan",
-            FreeReminder.due_on == row.next_bilan)).first()
-        if planned is None:
-            session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
-                                     due_on=row.next_bilan, created_at=clock.now()))
-            session.flush()
-            facts_changed = True
-    home = tenancy.of(session, household) if row.transferred_on is not None else None
+    if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
+        session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
+                                 due_on=row.next_bilan, created_at=clock.now()))
+        known.bilans.add((household.id or 0, row.next_bilan))
+        facts_changed = True
+    home = known.homes.get(household.id or 0) if row.transferred_on is not None else None
     if home is not None and home.transferred_on != row.transferred_on:
         home.transferred_on = row.transferred_on  # a direct tenant since: sub-let reminders stop
         session.add(home)
-        session.flush()
         facts_changed = True
-    if facts_changed:
+    if facts_changed and derive:
+        session.flush()
         reminders.sync(session, clock, household)
+    elif changed or facts_changed:
+        reminders.leave_to_pass(session, household)
     if row.closed_on is not None and row.closure_reason is not None and \
             (household.status, household.closed_on, household.closure_reason) != \
             ("clos", row.closed_on, row.closure_reason):
@@ -454,36 +501,46 @@ def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
 
     Raises ImportFailed naming the row: the caller's transaction is then rolled back whole.
     """
+    known = _Known.load(session)
     for row in rows:
         try:
-            _apply_row(session, clock, row, report, source)
+            _apply_row(session, clock, known, row, report, source)
             session.flush()
         except Exception as error:
             raise ImportFailed(row.line, error) from error
 
 
-def _apply_row(session: Session, clock: Clock, row: Row, report: Report, source: str) -> None:
+def _apply_row(session: Session, clock: Clock, known: _Known, row: Row, report: Report,
+               source: str) -> None:
     if row.advisor_telegram_id is not None:
-        known = advisors.by_telegram_id(session, row.advisor_telegram_id)
-        advisor: Advisor = known or advisors.get_or_create(
-            session, clock, row.advisor_telegram_id,
-            row.advisor_name)  # else her Telegram name, at her first message
-        if known is None:
+        advisor = known.advisors.get(row.advisor_telegram_id)
+        if advisor is None:
+            advisor = advisors.get_or_create(  # named as in the file, else at her first message
+                session, clock, row.advisor_telegram_id, row.advisor_name)
+            known.advisors[row.advisor_telegram_id] = advisor
             report.advisors_created.append(row.advisor_telegram_id)
         row.data.advisor_id = advisor.id
-    existing = _match(session, row)
+    existing = known.match(row)
     if existing is None:
-        household = households.create(session, clock, None, row.data)
-        _home(session, clock, household, row, source)
+        data = row.data if row.data.reference else replace(
+            row.data, reference=known.next_reference(session, clock.today().year))
+        household = households.create(session, clock, None, data)
+        known.add(household)
+        # Its rows are written in one flush (apply's): none is in the database yet, so its
+        # lookups need no flush first; a row that closes it is derived at once, and needs them.
+        with nullcontext() if row.closed_on is not None else session.no_autoflush:
+            _home(session, clock, known, household, row, source)
         report.created.append(household.reference)
         return
     changes = _differs(existing, row)
-    home_changed = _home(session, clock, existing, row, source)
+    home_changed = _home(session, clock, known, existing, row, source)
     if not changes:
         (report.updated if home_changed else report.unchanged).append(existing.reference)
         return
+    before = _person_key(existing.last_name, existing.first_name, existing.phone)
     for name, value in changes.items():
         setattr(existing, name, value)
+    known.renamed(existing, before)
     existing.search_key = households.search_key(existing)
     existing.updated_at = clock.now()
     session.add(existing)

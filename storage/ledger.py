@@ -168,22 +168,25 @@ def record_payment(session: Session, clock: Clock, actor: Advisor, household: Ho
 
 
 def record_opening(session: Session, clock: Clock, actor: Advisor | None, household: Household,
-                   day: date, amount: int, comment: str = "") -> LedgerEntry | None:
+                   day: date, amount: int, comment: str = "", derive: bool = True
+                   ) -> LedgerEntry | None:
     """The arrears owed when the account starts (an import's `dette_initiale`): once; a
-    different amount later corrects it. None when nothing changes."""
+    different amount later corrects it. None when nothing changes. `derive` False (an
+    import): the impayé is settled by the account's next refresh (the derivation pass, which
+    the caller asks for with `reminders.leave_to_pass`)."""
     opening = session.exec(select(LedgerEntry).where(
         LedgerEntry.household_id == household.id, LedgerEntry.kind == "opening")).first()
     if opening is not None:
         if effective(session, opening) == amount:
             return None
-        return _correct(session, clock, actor, household, opening, amount, comment)
+        return _correct(session, clock, actor, household, opening, amount, comment, derive)
     entry = LedgerEntry(household_id=household.id or 0, kind="opening", day=day, amount=amount,
                         comment=comment, advisor_id=actor.id if actor else None,
                         created_at=clock.now())
     session.add(entry)
-    session.flush()
     audit.record(session, clock, actor, "ledger.opening", household, detail=str(day))
-    settle(session, clock, household)
+    if derive:
+        settle(session, clock, household)
     return entry
 
 
@@ -220,7 +223,8 @@ def correct(session: Session, clock: Clock, actor: Advisor, household: Household
 
 
 def _correct(session: Session, clock: Clock, actor: Advisor | None, household: Household,
-             entry: LedgerEntry, amount: int, reason: str) -> LedgerEntry:
+             entry: LedgerEntry, amount: int, reason: str, derive: bool = True
+             ) -> LedgerEntry:
     fix = LedgerEntry(household_id=household.id or 0, kind="correction", day=entry.day,
                       month=entry.month, payer=entry.payer, comment=reason,
                       amount=_sign(entry) * (amount - effective(session, entry)),
@@ -230,7 +234,8 @@ def _correct(session: Session, clock: Clock, actor: Advisor | None, household: H
     session.flush()
     audit.record(session, clock, actor, "ledger.correction", household,
                  detail=f"entry {entry.id}")
-    settle(session, clock, household)
+    if derive:
+        settle(session, clock, household)
     return fix
 
 

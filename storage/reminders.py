@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from threading import Event
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from reminders import kinds, rules
@@ -127,6 +127,14 @@ def sync(session: Session, clock: Clock, household: Household) -> None:
     session.flush()
 
 
+def leave_to_pass(session: Session, household: Household) -> None:
+    """The household's records changed but its derivation (dues, impayé, phase, reminders)
+    is left to the next pass (`sync_due`), which takes the households never derived first:
+    what an import does, so that it writes its rows without deriving each one."""
+    household.next_derivation_on = None
+    session.add(household)
+
+
 def _move(reminder: Reminder, due: rules.Due, clock: Clock) -> None:
     reminder.due_on, reminder.payload = due.due_on, due.payload
     reminder.due_at = slot(due.due_on, clock.tz)
@@ -148,6 +156,13 @@ def due_for_derivation(session: Session, today: date) -> list[int]:
     never = select(Household.id).where(col(Household.next_derivation_on).is_(None), active)
     come = select(Household.id).where(col(Household.next_derivation_on) <= today, active)
     return sorted({i for query in (never, come) for i in session.exec(query) if i is not None})
+
+
+def never_derived(session: Session) -> int:
+    """How many active households wait for their first derivation (an import)."""
+    query = select(func.count()).select_from(Household).where(
+        col(Household.next_derivation_on).is_(None), Household.status == "actif")
+    return int(session.exec(query).one())
 
 
 def sync_due(db: Database, clock: Clock, stop: Event | None = None,

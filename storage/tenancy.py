@@ -1,7 +1,8 @@
 """The household's home: lease, insurance, glissement reviews (the rent account: storage.ledger).
 
 Every change here re-derives the household's reminders (storage.reminders.sync) in the same
-transaction, so that reminders always follow the records.
+transaction, so that reminders always follow the records (an import leaves it to the
+derivation pass: `save(..., derive=False)`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def _date(value: Any) -> date | None:
 
 
 def save(session: Session, clock: Clock, actor: Advisor | None, household: Household,
-         answers: dict[str, Any]) -> Tenancy:
-    """The home form confirmed (or, `actor` None, an import row): create or update it."""
+         answers: dict[str, Any], derive: bool = True) -> Tenancy:
+    """The home form confirmed (or, `actor` None, an import row): create or update it.
+    `derive` False (an import): the phase and the reminders are left to the next pass."""
     now = clock.now()
     tenancy = of(session, household) or Tenancy(household_id=household.id or 0,
                                                 created_at=now, updated_at=now)
@@ -54,10 +56,12 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
     tenancy.insurance_expiry = _date(answers.get("fin_assurance"))
     tenancy.updated_at = now
     session.add(tenancy)
-    session.flush()
     audit.record(session, clock, actor, "tenancy.save", household)
     if phases.move_in(session, clock, actor, household, tenancy.address):
         household.search_key = households.search_key(household)
+    if not derive:
+        reminders.leave_to_pass(session, household)
+        return tenancy
     phases.refresh(session, clock, household)
     reminders.sync(session, clock, household)
     return tenancy

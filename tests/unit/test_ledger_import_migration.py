@@ -16,7 +16,7 @@ from bot.documents import DocumentMaker, Organisation
 from bot.importing import run_import
 from bot.render import Renderer
 from bot.settings import Settings
-from storage import ledger
+from storage import ledger, reminders
 from storage.db import Database
 from storage.migrate import downgrade, upgrade
 from storage.models import FreeReminder, Household, LedgerEntry
@@ -36,6 +36,7 @@ def test_opening_arrears_imported_once_then_corrected(tmp_path: Path, deps, db, 
     path.write_text(header + "2027-0001;Dupont;Ana;450;50;200;bailleur;5;01/01/2026;"
                              "1 250,50;01/02/2027\n", encoding="utf-8")
     assert run_import(deps, path) == 0
+    reminders.sync_due(db, clock)  # the import leaves the impayé to the derivation pass
     with db.session() as s:
         (household,) = s.exec(select(Household)).all()
         (opening,) = s.exec(select(LedgerEntry)).all()
@@ -51,6 +52,7 @@ def test_opening_arrears_imported_once_then_corrected(tmp_path: Path, deps, db, 
     path.write_text(header + "2027-0001;Dupont;Ana;450;50;200;bailleur;5;01/01/2026;"
                              "250;01/02/2027\n", encoding="utf-8")
     assert run_import(deps, path) == 0
+    reminders.sync_due(db, clock)
     with db.session() as s:
         (household,) = s.exec(select(Household)).all()
         kinds = sorted(e.kind for e in s.exec(select(LedgerEntry)))

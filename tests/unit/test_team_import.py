@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from bot.importing import run_import
+from storage import reminders
 from storage.models import Reminder, ReminderStatus, Tenancy
 from tests.unit.test_import import all_households, deps, write  # noqa: F401 (fixture)
 
@@ -25,6 +26,7 @@ def test_end_of_support_and_transfer_imported_once(tmp_path, deps, db, capsys): 
     ]
     path = write(tmp_path, "\n".join([HEADER, *rows]) + "\n")
     assert run_import(deps, path) == 0
+    reminders.sync_due(db, deps.clock)  # the active ones are left to the pass
     found = {h.reference: h for h in all_households(db)}
     assert [(r, h.status, h.closed_on, h.closure_reason) for r, h in sorted(found.items())] == [
         ("2026-0001", "clos", date(2027, 1, 31), "glissement"),
