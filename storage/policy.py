@@ -166,6 +166,10 @@ def require(session: Session, clock: Clock, actor: Advisor, action: str,
     household it sees is refused as forbidden, and kept too."""
     if allowed(actor, action, household):
         return
+    if household is not None and action not in TABLE[actor.role]:
+        # Her role has no such action on any household: said as such (it tells nothing of
+        # this household), and kept.
+        raise security.refused("forbidden", clock, actor, household, action)
     if household is None:
         if action in HOUSEHOLD_ACTIONS:
             raise Refused("household_unknown")

@@ -179,8 +179,10 @@ def test_the_whole_table_through_the_use_cases(db, clock, role):
                     use_case(session, clock, actor, household, other)
                 session.rollback()
                 if subject is not None:
-                    # Another's household is unknown to her; her own, forbidden: both kept.
-                    assert refused.value.code == ("household_unknown" if not sees
+                    # Another's household is unknown to her, for an action her role has;
+                    # her own, or an action her role has on none: forbidden. Both kept.
+                    unknown = not sees and policy.grants(role, action)
+                    assert refused.value.code == ("household_unknown" if unknown
                                                   else "forbidden"), (role, action, which)
                     assert refused.value.event is not None
                     assert refused.value.event.detail == action

@@ -69,8 +69,8 @@ def test_a_conseillere_may_not_export_nor_read_the_journal(session: Session, clo
     advisor = make_advisor(session, clock, 7, "Sophie")
     with pytest.raises(Refused) as refused:
         access.export(session, clock, advisor, household.reference, tmp_path)
-    # Not hers: refused as unknown (its existence is not told), kept as a security event.
-    assert refused.value.code == "household_unknown" and refused.value.event is not None
+    # Her role has no export at all: refused as such, kept as a security event.
+    assert refused.value.code == "forbidden" and refused.value.event is not None
     with pytest.raises(Refused):
         access.journal(session, clock, advisor, household.reference)
 
