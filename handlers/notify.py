@@ -31,7 +31,7 @@ class TelegramSender:
             text = self.d.render.msg("reminders.reminder", r=item.reminder, h=item.household,
                                      late=item.late, reason=item.reason,
                                      for_advisor=item.for_advisor)
-            markup = keyboards.reminder(self.d.render, item.reminder)
+            markup = None if item.copy else keyboards.reminder(self.d.render, item.reminder)
         except Exception as error:  # its kind cannot be shown: reported by the tick
             raise Unrenderable([item]) from error
         return await self._send(advisor, text, markup)

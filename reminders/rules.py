@@ -215,8 +215,9 @@ def _glissement(facts: Facts, today: date, horizon: date) -> list[Due]:
         # Its preparation is never sent once the review's date has come: the review
         # itself is then due (after an import or a downtime).
         if review > today:
+            # The landlord takes part: its staff get a copy (a shared household only).
             found.append(Due(f"glissement_convene:{review}", "glissement_convene", convene,
-                             {"review": review.isoformat()}))
+                             {"review": review.isoformat(), "recipients": ["bailleur"]}))
         if review <= horizon:
             found.append(Due(f"glissement:{review}", "glissement", review,
                              {"review": review.isoformat()}))

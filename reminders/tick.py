@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -51,6 +51,8 @@ class Outgoing:
     # Others it is addressed to besides (the landlord's users, for a préfet notice): sent a
     # copy once it reached its recipient (storage.reminders.recipients).
     copies: list[Advisor] = field(default_factory=list)
+    # A copy only informs: sent without the reminder's buttons (they are its recipient's).
+    copy: bool = False
 
 
 class Unreachable(Exception):
@@ -265,7 +267,8 @@ class Ticker:
         for item in items:
             for other in item.copies:
                 try:
-                    await self._try(self.sender.send_one(other, item))
+                    await self._try(self.sender.send_one(
+                        other, replace(item, copies=[], copy=True)))
                 except Unreachable:
                     log.warning("copy of reminder %s to %s not sent", item.reminder.id, other.id)
 
