@@ -47,5 +47,46 @@ async def test_the_landlord_gets_the_convened_review_and_the_prefet_notice(tg, t
     await tg.wait_idle(quiet=3)
     # Nothing of the household not shared with it.
     assert not any("2027-0002" in m.text for m in landlord.history)
+
+    # The review is held (the landlord was there); the landlord records its agreement.
+    await hold_review(admin)
+    await landlord.send("/cherche 2027-0001")
+    await landlord.expect(r"2027-0001")
+    await landlord.click(r"Glissement : revue du 15/03/2027")
+    await landlord.expect(r"accepte-t-il le glissement")
+    await landlord.click(r"^Accord$")
+    await landlord.expect(r"commentaire")
+    await landlord.click(r"Passer")
+    await tg.wait_idle(quiet=2)
+    told = [m.text for m in admin.history if "2027-0001 · L. M." in m.text and "accord" in m.text]
+    assert told, "the advisor is told of the landlord's agreement"
+    await tg.assert_all_callbacks_answered()
     assert tg.errors == []
     await bot.terminate(grace=5)
+
+
+async def hold_review(admin) -> None:
+    await admin.send("/cherche 2027-0001")
+    await admin.expect(r"📁 2027-0001")
+    await card_action(admin, r"Revue de glissement")
+    await admin.expect(r"Date de la revue")
+    await admin.click(r"Aujourd'hui")
+    await admin.expect(r"Qui était présent")
+    await admin.click(r"Le ménage")
+    await admin.click(r"Le bailleur")
+    await admin.click(r"Valider")
+    for question in ("Ressources stables", "Droits ouverts", "Loyer payé régulièrement",
+                     "Logement entretenu", "Logement assuré"):
+        await admin.expect(question)
+        await admin.click(r"^Oui$")
+    await admin.expect(r"accord au glissement")
+    await admin.click(r"^Non$")
+    await admin.expect(r"Commentaire")
+    await admin.click(r"Passer")
+    await admin.expect(r"Décision")
+    await admin.click(r"Prolonger")
+    await admin.expect(r"convention est-elle renouvelée")
+    await admin.click(r"Passer")
+    await admin.expect(r"résumé")
+    await admin.click(r"Confirmer")
+    await admin.expect(r"Compte rendu de la revue de glissement", timeout=30)
