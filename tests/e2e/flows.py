@@ -191,6 +191,25 @@ async def card_action(user: Any, label: str) -> Any:
     return await user.click(label, message=card)
 
 
+async def sign_plan(user: Any, landlord_signatory: str | None = None) -> None:
+    """✍️ on the last card shown: signed today by the household (and the landlord's
+    signatory, if given), confirmed."""
+    await card_action(user, r"Signature")
+    await user.expect(r"Date de la signature")
+    await user.click(r"Aujourd'hui")
+    await user.expect(r"Le ménage a-t-il signé")
+    await user.click(r"Oui, le ménage a signé")
+    await user.expect(r"co-signe")
+    if landlord_signatory is None:
+        await user.click(r"^Non$")
+    else:
+        await user.click(r"^Oui$")
+        await user.expect(r"signataire pour le bailleur")
+        await user.send(landlord_signatory)
+    await user.expect(r"Signature du PPAL .* résumé")
+    await user.click(r"Confirmer")
+
+
 def errors_but_answers_again(tg: FakeTelegram) -> list[Any]:
     """The Bot API errors of a run, but one a kill -9 makes harmless: a button pressed just
     before the kill may be answered, then delivered again (its update not confirmed yet) and

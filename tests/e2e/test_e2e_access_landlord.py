@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from flows import ADMIN_ID, DOCUMENT_WAIT, card_action, import_csv, invite
+from flows import ADMIN_ID, DOCUMENT_WAIT, card_action, import_csv, invite, sign_plan
 
 LANDLORD_ID = 3001
 HOUSEHOLDS = ("nom;prenom;telephone;conseillere_telegram_id;bail;loyer;date_entree_logement;"
@@ -83,15 +83,7 @@ async def signed_ppal(admin) -> None:
     await admin.click(r"Confirmer")
     await admin.expect(r"enregistré en brouillon")
     await admin.expect(r"📁")
-    await card_action(admin, r"Signature")
-    await admin.expect(r"Date de la signature")
-    await admin.click(r"Aujourd'hui")
-    await admin.expect(r"Le ménage a-t-il signé")
-    await admin.click(r"Oui, le ménage a signé")
-    await admin.expect(r"co-signe")
-    await admin.click(r"^Non$")
-    await admin.expect(r"Signature du PPAL .* résumé")
-    await admin.click(r"Confirmer")
+    await sign_plan(admin)
     await admin.expect(r"Signature enregistrée")
     await admin.expect_document(r"PPAL-.*-v1\.pdf", timeout=DOCUMENT_WAIT)
 

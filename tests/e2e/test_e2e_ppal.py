@@ -13,6 +13,7 @@ from flows import (
     diagnostic_until_budget,
     make_bot,
     open_household,
+    sign_plan,
 )
 
 
@@ -104,17 +105,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
         rf"PPAL-{reference}-v1-brouillon\.pdf", timeout=DOCUMENT_WAIT)
     assert "Brouillon" in pdf_text(draft)
     # Signature.
-    await card_action(admin, r"Signature")
-    await admin.expect(r"Date de la signature")
-    await admin.click(r"Aujourd'hui")
-    await admin.expect(r"Le ménage a-t-il signé")
-    await admin.click(r"Oui, le ménage a signé")
-    await admin.expect(r"co-signe")
-    await admin.click(r"^Oui$")
-    await admin.expect(r"signataire pour le bailleur")
-    await admin.send("Mme Lafitte, responsable gestion locative HLO")
-    await admin.expect(r"Signature du PPAL .* résumé")
-    await admin.click(r"Confirmer")
+    await sign_plan(admin, "Mme Lafitte, responsable gestion locative HLO")
     await admin.expect(r"Signature enregistrée")
     signed = await admin.expect_document(rf"PPAL-{reference}-v1\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(signed)
@@ -192,15 +183,7 @@ async def test_ppal_built_signed_printed_and_amended(tg, tmp_path, admin):
     await admin.click(r"Confirmer")
     await admin.expect(r"L'avenant n°1 au PPAL \(version 2\)")
     await admin.expect(r"📁")
-    await card_action(admin, r"Signature")
-    await admin.expect(r"Date de la signature")
-    await admin.click(r"Aujourd'hui")
-    await admin.expect(r"Le ménage a-t-il signé")
-    await admin.click(r"Oui, le ménage a signé")
-    await admin.expect(r"co-signe")
-    await admin.click(r"^Non$")
-    await admin.expect(r"Signature du PPAL .* résumé")
-    await admin.click(r"Confirmer")
+    await sign_plan(admin)
     second = await admin.expect_document(rf"PPAL-{reference}-v2\.pdf", timeout=DOCUMENT_WAIT)
     text = pdf_text(second)
     assert "Avenant n°1" in text and "Demande d'aide FSL accès" in text
