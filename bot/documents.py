@@ -105,13 +105,13 @@ class DocumentMaker:
         book = Workbook()
         sheet = book.active
         assert sheet is not None
-        sheet.title = "Indicateurs"
+        sheet.title = text("evaluation.sheet", name="indicators")
         for section, key, value in indicators(ev):
             sheet.append(exports.row([text("evaluation.section", key=section),
                                       text("evaluation.label", key=key), value]))
         sheet.column_dimensions["A"].width = 34
         sheet.column_dimensions["B"].width = 58
-        households = book.create_sheet("Ménages")
+        households = book.create_sheet(text("evaluation.sheet", name="households"))
         households.append(exports.row(list(text("evaluation.columns").split("|"))))
         for r in ev.rows:
             households.append(exports.row([
