@@ -101,7 +101,7 @@ def build(d: Deps) -> Application:
         .base_file_url(d.settings.file_url)
         # A 429 is waited out and retried instead of reaching the handlers (default: 0);
         # refusals to strangers are sent with NO_RETRY (see bot.ratelimit).
-        .rate_limiter(RateLimiter(max_retries=3))
+        .rate_limiter(RateLimiter(overall_max_rate=d.settings.send_rate, max_retries=3))
         .defaults(defaults)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -123,7 +123,8 @@ def run(settings: Settings, webhook: bool = False) -> None:
 
             server.run(build(d), settings)
         else:
-            polling.run(build(d), settings.concurrency)
+            polling.run(build(d), settings.concurrency,
+                        polling.Inbox(d.db, d.clock, settings.bot_id))
     except InvalidToken:  # its message quotes the token: replaced by which setting to check
         raise SettingsError(TOKEN_REFUSED) from None
     finally:

@@ -1,12 +1,14 @@
-"""Long polling that confirms an update only once it has been handled, chats served at once.
+"""Long polling that loses nothing on a kill -9, chats served at once.
 
 PTB's own updater asks for the next batch (and so confirms the previous one to Telegram)
 while the handlers are still working: a kill -9 in that instant loses the advisor's message.
-Here the offset confirmed to Telegram never passes an update still in flight (`ChatOrder`),
-so a crash means redelivery, and `storage.db.Database.apply` makes the redelivered update a
-no-op. Updates of different chats are handled concurrently (one advisor's Bot API round trips
-no longer delay the others); the updates of one chat strictly in the order Telegram gave them,
-so a form's answers never overtake each other.
+Here each batch is first kept in the database (`Inbox`, storage.inbox), then confirmed by the
+next poll, which is a real long poll for new updates only; an update's row loses its content
+once handled, and a start handles first what the last run left. `storage.db.Database.apply`
+makes an update handled twice (a crash between its commit and its row's) a no-op. Updates of
+different chats are handled concurrently (one advisor's Bot API round trips no longer delay
+the others); the updates of one chat strictly in the order Telegram gave them, so a form's
+answers never overtake each other.
 """
 
 from __future__ import annotations
@@ -14,28 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import json
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
+from storage import inbox
+from storage.clock import Clock
+from storage.db import Offloaded
+
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
 MAX_BACKOFF = 30.0
-# While updates are in flight, a poll returns them again (their offset is not confirmed):
-# wait this long, or until one is done, before asking again, instead of spinning.
-IN_FLIGHT_PAUSE = 0.05
 
 
 class ChatOrder:
     """Runs updates: different chats concurrently, at most `limit` handlers at once; one
     chat's updates one after the other, lowest update id first (Telegram's order, also when
     webhook requests arrive a little out of order); updates without a chat in order among
-    themselves. Knows the lowest update not yet handled (`confirmable`)."""
+    themselves."""
 
     def __init__(self, handle: Callable[[Update], Awaitable[object]], limit: int) -> None:
         self._handle = handle
@@ -44,14 +48,8 @@ class ChatOrder:
         self._in_flight: dict[int, asyncio.Future[bool]] = {}  # True once handled, False: failed
         self._queues: dict[int | None, list[tuple[int, Update]]] = {}  # per chat, a heap
         self._workers: dict[int | None, asyncio.Task[None]] = {}
-        self._highest: int | None = None
         self._done = asyncio.Event()  # set whenever an update is done
         self.completed = 0  # how many were done, to know whether one was since a moment
-
-    @property
-    def highest(self) -> int | None:
-        """The highest update id ever submitted."""
-        return self._highest
 
     def submit(self, update: Update) -> asyncio.Future[bool]:
         """Queue the update behind its chat's earlier ones; the same update submitted again
@@ -60,7 +58,6 @@ class ChatOrder:
             return self._in_flight[update.update_id]
         outcome = asyncio.get_running_loop().create_future()
         self._in_flight[update.update_id] = outcome
-        self._highest = max(update.update_id, self._highest or update.update_id)
         chat = update.effective_chat.id if update.effective_chat is not None else None
         heapq.heappush(self._queues.setdefault(chat, []), (update.update_id, update))
         if chat not in self._workers:
@@ -84,21 +81,9 @@ class ChatOrder:
         del self._queues[chat], self._workers[chat]
 
     @property
-    def confirmable(self) -> int | None:
-        """The offset to give Telegram: the lowest update still in flight, else one past the
-        highest handled; None before any update."""
-        if self._in_flight:
-            return min(self._in_flight)
-        return None if self._highest is None else self._highest + 1
-
-    @property
     def busy(self) -> bool:
         """Enough queued already: fetch no more until some are done (memory stays bounded)."""
         return len(self._in_flight) >= self._limit
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
 
     async def wait_done(self, since: int, timeout: float | None = None) -> None:
         """Until an update is done after `since` (a value of `completed`), or the timeout."""
@@ -114,21 +99,72 @@ class ChatOrder:
             await asyncio.wait(set(self._in_flight.values()))
 
 
-async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None:
+class Inbox:
+    """The database's side of long polling (storage.inbox), off the event loop: a batch is
+    kept before it is confirmed; handled updates are forgotten together, a transaction for all
+    those done meanwhile, so a busy minute does not cost a transaction per update."""
+
+    def __init__(self, db: Offloaded, clock: Clock, bot_id: int) -> None:
+        self.db, self.clock, self.bot_id = db, clock, bot_id
+        self._handled: list[int] = []
+        self._forgetting: asyncio.Task[None] | None = None
+
+    async def left(self) -> inbox.Left:
+        return await self.db.read(lambda s: inbox.left(s, self.clock, self.bot_id))
+
+    async def keep(self, updates: Sequence[Update]) -> None:
+        rows = [(u.update_id, u.to_json()) for u in updates]
+        await self.db.apply(None, lambda s: inbox.store(s, self.clock, self.bot_id, rows))
+
+    def handled(self, update_id: int) -> None:
+        self._handled.append(update_id)
+        if self._forgetting is None or self._forgetting.done():
+            self._forgetting = asyncio.create_task(self._forget())
+
+    async def _forget(self) -> None:
+        while self._handled:
+            ids, self._handled = self._handled, []
+            try:
+                await self.db.run(self._record_handled, ids)
+            except Exception:  # kept: the next update handled tries again (or the next start)
+                log.exception("handled updates not recorded in the inbox")
+                self._handled[:0] = ids
+                return
+
+    def _record_handled(self, ids: list[int]) -> None:
+        self.db.sync.apply(None, lambda s: inbox.handled(s, self.bot_id, ids))
+
+    async def flush(self) -> None:
+        """At shutdown: what was handled is recorded, so a clean start does not see it."""
+        if self._forgetting is not None:
+            await self._forgetting
+        if self._handled:
+            await self._forget()
+
+
+async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder, box: Inbox) -> None:
+    left = await box.left()
+    offset = left.offset
+
+    def submit(update: Update) -> None:
+        order.submit(update).add_done_callback(lambda _: box.handled(update.update_id))
+
+    for payload in left.payloads:  # what the last run took and did not finish, first
+        submit(Update.de_json(json.loads(payload), app.bot))
     backoff = 1.0
     while not stop.is_set():
         if order.busy:
             await _until(stop, order.wait_done(order.completed))
             continue
-        completed = order.completed
         fetch = asyncio.ensure_future(app.bot.get_updates(
-            offset=order.confirmable, timeout=0 if order.in_flight else POLL_TIMEOUT,
-            allowed_updates=Update.ALL_TYPES))
+            offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES))
         await _until(stop, fetch)
         if stop.is_set():
             break
         try:
-            updates = fetch.result()
+            updates = [u for u in fetch.result() if offset is None or u.update_id >= offset]
+            if updates:
+                await box.keep(updates)  # before the next poll confirms them
         except RetryAfter as error:
             await _sleep(stop, float(error.retry_after if isinstance(error.retry_after, int)
                                      else error.retry_after.total_seconds()))
@@ -139,18 +175,22 @@ async def _poll(app: Application, stop: asyncio.Event, order: ChatOrder) -> None
             await _sleep(stop, backoff)
             backoff = min(backoff * 1.5, MAX_BACKOFF)
             continue
+        except Exception:  # not kept (the database?): not confirmed either, fetched again
+            log.exception("updates not kept; fetched again in %.1f s", backoff)
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 1.5, MAX_BACKOFF)
+            continue
         backoff = 1.0
-        # Those at or below the highest taken are in flight still (not confirmed yet).
-        fresh = [order.submit(update) for update in updates
-                 if order.highest is None or update.update_id > order.highest]
-        if not fresh and order.in_flight:
-            # Only updates still being handled came back: the next poll would too.
-            await _until(stop, order.wait_done(completed, IN_FLIGHT_PAUSE))
-    # SIGTERM: what was taken is finished, then confirmed, so a clean restart does not see it.
+        if updates:
+            offset = max(u.update_id for u in updates) + 1
+            for update in updates:
+                submit(update)
+    # SIGTERM: what was taken is finished and recorded, then confirmed.
     await order.drain()
-    if order.confirmable is not None:
+    await box.flush()
+    if offset is not None:
         with contextlib.suppress(NetworkError, TimedOut, Conflict):
-            await app.bot.get_updates(offset=order.confirmable, timeout=0)
+            await app.bot.get_updates(offset=offset, timeout=0)
 
 
 async def _until(stop: asyncio.Event, awaitable: Awaitable[object]) -> None:
@@ -176,7 +216,7 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(app: Application, concurrency: int) -> None:
+async def serve(app: Application, concurrency: int, box: Inbox) -> None:
     stop = stop_on_signals()
     async with app:  # initialize / shutdown
         await app.bot.delete_webhook(drop_pending_updates=False)
@@ -185,12 +225,12 @@ async def serve(app: Application, concurrency: int) -> None:
         await app.start()  # job queue
         log.info("polling as @%s", app.bot.username)
         try:
-            await _poll(app, stop, ChatOrder(app.process_update, concurrency))
+            await _poll(app, stop, ChatOrder(app.process_update, concurrency), box)
         finally:
             await app.stop()
             if app.post_stop is not None:
                 await app.post_stop(app)
 
 
-def run(app: Application, concurrency: int) -> None:
-    asyncio.run(serve(app, concurrency))
+def run(app: Application, concurrency: int, box: Inbox) -> None:
+    asyncio.run(serve(app, concurrency, box))

@@ -54,6 +54,9 @@ class Settings:
     programme_target: int = 25  # households the programme commits to support in a year
     cost_per_household_year: int = 144000  # cents: the founding document's 1 440 €
     concurrency: int = 32  # updates handled at once (different chats), see bot.polling
+    # Messages per second to Telegram, all chats together (BOT_SEND_RATE): Telegram's ~30;
+    # a bot allowed paid broadcasts may go up to 1000.
+    send_rate: int = 30
     webhook_url: str | None = None  # the public HTTPS URL Telegram calls (run --webhook)
     webhook_listen: str = "127.0.0.1:8443"
     webhook_secret: str | None = None
@@ -101,6 +104,7 @@ class Settings:
             cost_per_household_year=_euros("COST_PER_HOUSEHOLD_YEAR",
                                            get("COST_PER_HOUSEHOLD_YEAR") or "1440"),
             concurrency=_count("BOT_CONCURRENCY", get("BOT_CONCURRENCY") or "32", maximum=1000),
+            send_rate=_count("BOT_SEND_RATE", get("BOT_SEND_RATE") or "30", maximum=1000),
             webhook_url=_url("WEBHOOK_URL", url) if (url := get("WEBHOOK_URL")) else None,
             webhook_listen=_listen(get("WEBHOOK_LISTEN") or "127.0.0.1:8443"),
             webhook_secret=_secret(get("WEBHOOK_SECRET")),

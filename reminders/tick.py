@@ -11,11 +11,11 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -29,6 +29,7 @@ from storage.models import Advisor, DigestSent, Household, Reminder
 from storage.retention import Due
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LATE_AFTER = timedelta(hours=1)  # sent this long after its slot: marked late
 GROUP_FROM = 4  # this many late reminders for one advisor go in one message
@@ -104,11 +105,17 @@ class Ticker:
         # The retention pass (storage.retention) needs the files' folder; None: not run.
         self.data_dir = data_dir
         self._retention_day: date | None = None  # only spares a claim attempt per tick
+        is_working_day(clock.today())  # the holidays' tables loaded now, not in a tick
+
+    async def _off(self, fn: Callable[..., T], *args: Any) -> T:
+        """The database's work in a thread: a SQLite transaction may wait for another
+        writer, and the event loop answers the advisors meanwhile."""
+        return await asyncio.to_thread(fn, *args)
 
     async def tick(self) -> int:
         """One pass; returns how many reminders were sent."""
         now = self.clock.now()
-        deriving = self._start_derivation(now)
+        deriving = await self._start_derivation(now)
         if deriving is not None:
             # A small caseload is derived in a moment, and sent in this same tick; a large one
             # goes on in its thread while what is already stored is sent.
@@ -121,19 +128,21 @@ class Ticker:
         await self._digests(now)
         return sent
 
-    def _start_derivation(self, now: datetime) -> asyncio.Task[int] | None:
+    async def _start_derivation(self, now: datetime) -> asyncio.Task[int] | None:
         """The hourly derivation, in a worker thread: the event loop answers meanwhile; and
         sooner when households wait for their first one (a caseload imported meanwhile)."""
         if self._deriving is not None and not self._deriving.done():
             return None  # the previous pass (the first one on a large caseload) goes on
         if self._last_full_sync is None or now - self._last_full_sync >= FULL_SYNC_EVERY:
             self._last_full_sync = now
-        else:
-            with self.db.session() as session:  # one count on the index
-                if reminders.never_derived(session) <= self._left_underived:
-                    return None
+        elif await self._off(self._never_derived) <= self._left_underived:
+            return None
         self._deriving = asyncio.create_task(asyncio.to_thread(self.derive))
         return self._deriving
+
+    def _never_derived(self) -> int:
+        with self.db.session() as session:  # one count on the index
+            return reminders.never_derived(session)
 
     def derive(self) -> int:
         """The households whose day has come (storage.reminders.sync_due), then the purge of
@@ -141,8 +150,7 @@ class Ticker:
         derived = 0
         try:
             derived = reminders.sync_due(self.db, self.clock, self._stop)
-            with self.db.session() as session:
-                self._left_underived = reminders.never_derived(session)
+            self._left_underived = self._never_derived()
         except Exception:  # deriving failed: what is already stored is still sent
             log.exception("reminders not derived this time")
         try:
@@ -175,7 +183,7 @@ class Ticker:
             try:
                 await self._try(self.sender.send_retention_notice(advisor, done.notice))
             except Unreachable:
-                self._unreachable(advisor)
+                await self._off(self._unreachable, advisor)
 
     def _retention_pass(self, data_dir: Path) -> retention.DailyPass | None:
         with self.db.session() as session:
@@ -186,19 +194,15 @@ class Ticker:
 
     async def _delete_due(self) -> None:
         """Messages shown for a while (a confidential address): deleted at any hour."""
-        with self.db.session() as session:
-            rows = deletions.due(session, self.clock)
-        for row in rows:
+        for row in await self._off(self.db.read, lambda s: deletions.due(s, self.clock)):
             if await self._try(self.sender.delete(row.chat_id, row.message_id)):
-                with self.db.session() as session:
-                    deletions.done(session, self.clock, row.id or 0)
+                await self._off(self.db.read, lambda s, done=row.id or 0:
+                                deletions.done(s, self.clock, done))
 
     async def _send_due(self, now: datetime) -> int:
         count = 0
         while is_working_time(self.clock.now(), self.clock.tz):  # a long backlog stops at 18:00
-            with self.db.session() as session:
-                claimed = reminders.claim(session, self.clock, self.owner)
-                groups = self._by_recipient(session, claimed, now)
+            claimed, groups = await self._off(self._claim, now)
             if not claimed:
                 return count
             singles: list[tuple[Advisor, list[Outgoing]]] = []
@@ -208,16 +212,22 @@ class Ticker:
                     if len(late) < GROUP_FROM:
                         continue
                     items = [i for i in items if i not in late]
-                    late = [i for i in late if self._renew(i)]
+                    late = [i for i in late if await self._off(self._renew, i)]
                     if late:  # one message per reason, which says it
                         count += await self._deliver(advisor, late, self.sender.send_group(
                             advisor, late))
                 singles.append((advisor, items))
             for advisor, item in _round_robin(singles):
-                if self._renew(item):
+                if await self._off(self._renew, item):
                     count += await self._deliver(advisor, [item],
                                                  self.sender.send_one(advisor, item))
         return count
+
+    def _claim(self, now: datetime) -> tuple[list[Reminder],
+                                             list[tuple[Advisor, list[Outgoing]]]]:
+        with self.db.session() as session:
+            claimed = reminders.claim(session, self.clock, self.owner)
+            return claimed, self._by_recipient(session, claimed, now)
 
     def _renew(self, item: Outgoing) -> bool:
         with self.db.session() as session:
@@ -228,18 +238,14 @@ class Ticker:
         try:
             ok = await self._try(sending)
         except Unrenderable as broken:
-            self._unrenderable(items, broken)
+            await self._off(self._unrenderable, items, broken)
             return 0
         except Unreachable:
             # Her chat is refused: marked, and the reminders are due again at once, for the
             # next claim to route them to a coordinator (see storage.reminders.recipient).
-            self._unreachable(advisor)
-            with self.db.session() as session:
-                for item in items:
-                    reminders.release(session, self.clock, item.reminder.id or 0, self.owner,
-                                      retry_later=False)
+            await self._off(self._unreachable, advisor, items)
             return 0
-        self._record(items, advisor, ok)
+        await self._off(self._record, items, advisor, ok)
         if ok:
             await self._send_copies(items)
         return len(items) if ok else 0
@@ -272,10 +278,14 @@ class Ticker:
                 except Unreachable:
                     log.warning("copy of reminder %s to %s not sent", item.reminder.id, other.id)
 
-    def _unreachable(self, advisor: Advisor) -> None:
+    def _unreachable(self, advisor: Advisor, items: Sequence[Outgoing] = ()) -> None:
+        """Marked, and her reminders `items` released (due again at once)."""
         log.warning("advisor %s cannot be reached (chat refused by Telegram)", advisor.id)
         with self.db.session() as session:
             team.unreachable(session, advisor.id or 0)
+            for item in items:
+                reminders.release(session, self.clock, item.reminder.id or 0, self.owner,
+                                  retry_later=False)
 
     def _by_recipient(self, session: Session, claimed: list[Reminder], now: datetime
                       ) -> list[tuple[Advisor, list[Outgoing]]]:
@@ -335,20 +345,19 @@ class Ticker:
         if local.time() < DIGEST_AT or not is_working_day(local.date()):
             return
         day = local.date()
-        with self.db.session() as session:
-            # Not to a chat she has not opened (or refused): no call is made to it.
-            members = list(session.exec(select(Advisor).where(
-                col(Advisor.active), col(Advisor.chat_opened_at).is_not(None))))
+        # Not to a chat she has not opened (or refused): no call is made to it.
+        members = await self._off(self.db.read, lambda s: list(s.exec(select(Advisor).where(
+            col(Advisor.active), col(Advisor.chat_opened_at).is_not(None)))))
         for advisor in members:
-            if not self._claim_digest(advisor, day, now):
+            if not await self._off(self._claim_digest, advisor, day, now):
                 continue
             try:
                 ok = await self._try(self.sender.send_digest(advisor, day))
             except Unreachable:
-                self._unreachable(advisor)
+                await self._off(self._unreachable, advisor)
                 continue  # the day's digest stays claimed: not tried again today
             if not ok:
-                self._release_digest(advisor, day)
+                await self._off(self._release_digest, advisor, day)
 
     def _claim_digest(self, advisor: Advisor, day: date, now: datetime) -> bool:
         """One digest per advisor and day, whichever process gets there first."""

@@ -76,7 +76,9 @@ async def test_kill_during_a_burst_loses_and_doubles_none(tg, tmp_path, admin):
 
 @pytest.mark.parametrize("database", DATABASES, indirect=True)
 async def test_two_processes_on_one_database_send_each_reminder_once(tg, tmp_path, admin):
-    async with FakeTelegram(bot_username="hlm_test_bot") as other:
+    # Another token: one token is long-polled by one process only (Telegram's Conflict), and
+    # its updates are kept in the database under its bot's id until handled (bot.polling).
+    async with FakeTelegram(bot_username="hlm_test_bot", bot_id=7000000002) as other:
         first = make_bot(tg, tmp_path, BOT_CLOCK_START=MORNING)
         second = make_bot(other, tmp_path, BOT_CLOCK_START=MORNING)
         await first.start()

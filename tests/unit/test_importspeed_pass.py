@@ -93,7 +93,7 @@ async def test_a_caseload_imported_while_the_bot_runs_is_derived_at_the_next_tic
         tmp_path, deps, db, clock, monkeypatch):  # noqa: F811
     ticker = Ticker(db, clock, FakeSender(), "a")
     await ticker.tick()  # the bot's first pass: nothing to derive yet
-    assert ticker._start_derivation(clock.now()) is None  # the next one is an hour away
+    assert await ticker._start_derivation(clock.now()) is None  # the next one is an hour away
     assert run_import(deps, write(tmp_path, f"{HEADER}\n{ROW}\n")) == 0
     await ticker.tick()  # not an hour later: the imported household waits for its first pass
     with db.session() as s:
@@ -110,4 +110,4 @@ async def test_a_caseload_imported_while_the_bot_runs_is_derived_at_the_next_tic
     await ticker.tick()
     with db.session() as s:
         assert reminders.never_derived(s) == 1
-    assert ticker._start_derivation(clock.now()) is None
+    assert await ticker._start_derivation(clock.now()) is None

@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from sqlmodel import col, select
 from telegram import Update
 
-from bot.polling import ChatOrder, _poll
+from bot.polling import ChatOrder, Inbox, _poll
+from storage import inbox
+from storage.clock import FixedClock
+from storage.db import Database, Offloaded
+from storage.models import InboxUpdate
 
 
 def update(update_id: int, chat: int | None) -> Update:
@@ -37,7 +44,6 @@ async def test_one_chat_in_order_whatever_each_takes() -> None:
     for chat in (5, 6, 7, None):
         mine = [i for c, i in seen if c == chat]
         assert mine == sorted(mine) and len(mine) == 20
-    assert order.confirmable == 81
 
 
 async def test_chats_at_once_and_never_more_than_the_limit() -> None:
@@ -67,29 +73,6 @@ async def test_chats_at_once_and_never_more_than_the_limit() -> None:
     assert most == 3
 
 
-async def test_the_offset_stays_at_the_lowest_update_in_flight() -> None:
-    gates = {1: asyncio.Event(), 3: asyncio.Event()}
-
-    async def handle(u: Update) -> None:
-        if u.update_id in gates:
-            await gates[u.update_id].wait()
-
-    order = ChatOrder(handle, limit=4)
-    assert order.confirmable is None
-    for i, chat in [(1, 10), (2, 11), (3, 12), (4, 11)]:
-        order.submit(update(i, chat))
-    await asyncio.sleep(0.01)
-    assert order.confirmable == 1  # 2 and 4 are done, 1 and 3 not
-    gates[1].set()
-    await asyncio.sleep(0.01)
-    assert order.confirmable == 3
-    gates[3].set()
-    await order.drain()
-    assert order.confirmable == 5
-    assert order.submit(update(4, 11)).done() is False  # taken again: handled again
-    await order.drain()
-
-
 async def test_a_failing_update_does_not_stall_its_chat() -> None:
     done: list[int] = []
 
@@ -101,7 +84,7 @@ async def test_a_failing_update_does_not_stall_its_chat() -> None:
     order = ChatOrder(handle, limit=2)
     outcomes = [order.submit(update(i, chat=42)) for i in (1, 2, 3)]
     await order.drain()
-    assert done == [2, 3] and order.confirmable == 4
+    assert done == [2, 3]
     assert [o.result() for o in outcomes] == [False, True, True]
 
 
@@ -128,21 +111,24 @@ async def test_one_chat_lowest_id_first_and_a_duplicate_shares_the_outcome() -> 
 class FakeBot:
     """getUpdates as Telegram: an update is returned until an offset past it confirms it."""
 
-    def __init__(self, updates: list[Update], handled: set[int]) -> None:
+    def __init__(self, updates: list[Update], kept: Callable[[], set[int]]) -> None:
         self.queue = list(updates)
-        self.handled = handled
+        self.kept = kept
         self.offsets: list[int | None] = []
+        self.returned = 0
 
     async def get_updates(self, offset: int | None = None, timeout: int = 0,
                           **_: Any) -> list[Update]:
         self.offsets.append(offset)
-        # The guarantee: nothing confirmed that was not handled.
-        assert all(u.update_id in self.handled for u in self.queue
+        # The guarantee: nothing confirmed that is not kept in the database (or handled).
+        assert all(u.update_id in self.kept() for u in self.queue
                    if offset is not None and u.update_id < offset)
         if offset is not None:
             self.queue = [u for u in self.queue if u.update_id >= offset]
         await asyncio.sleep(0.001 if self.queue else min(timeout, 0.01))
-        return self.queue[:100]  # Telegram's default limit
+        batch = self.queue[:100]  # Telegram's default limit
+        self.returned += len(batch)
+        return batch
 
 
 class FakeApp:
@@ -150,7 +136,20 @@ class FakeApp:
         self.bot = bot
 
 
-async def test_polling_confirms_only_what_was_handled_and_finishes_on_stop() -> None:
+def kept_ids(db: Database) -> set[int]:
+    with db.session() as session:
+        return {row.update_id for row in session.exec(select(InboxUpdate))}
+
+
+def pending_ids(db: Database) -> list[int]:
+    with db.session() as session:
+        return [row.update_id for row in session.exec(
+            select(InboxUpdate).where(col(InboxUpdate.payload).is_not(None))
+            .order_by(col(InboxUpdate.update_id)))]
+
+
+async def test_polling_keeps_then_confirms_fetches_each_update_once_and_finishes_on_stop(
+        db: Database, clock: FixedClock) -> None:
     handled: set[int] = set()
     rng = random.Random(7)
     slow = asyncio.Event()
@@ -162,21 +161,67 @@ async def test_polling_confirms_only_what_was_handled_and_finishes_on_stop() -> 
         handled.add(u.update_id)
 
     updates = [update(i, chat=i % 3) for i in range(1, 31)]
-    bot = FakeBot(updates, handled)
+    bot = FakeBot(updates, lambda: kept_ids(db) | handled)
     stop = asyncio.Event()
-    order = ChatOrder(handle, limit=4)
-    polling = asyncio.create_task(_poll(FakeApp(bot), stop, order))  # type: ignore[arg-type]
+    offloaded = Offloaded(db, 2)
+    box = Inbox(offloaded, clock, bot_id=7)
+    polling = asyncio.create_task(_poll(FakeApp(bot), stop,  # type: ignore[arg-type]
+                                        ChatOrder(handle, limit=4), box))
     for _ in range(200):
         await asyncio.sleep(0.01)
         if handled >= {i for i in range(1, 31) if i % 3 != 2}:
             break
-    # Chat 2 waits behind update 2; the other chats went on; nothing past 2 confirmed.
+    # Chat 2 waits behind update 2; the other chats went on; chat 2's wait in the database
+    # (so they may be confirmed: no poll brought any update twice).
     assert handled == {i for i in range(1, 31) if i % 3 != 2}
-    assert max(o or 0 for o in bot.offsets) <= 2
+    await asyncio.sleep(0.05)
+    assert pending_ids(db) == [i for i in range(1, 31) if i % 3 == 2]
     stop.set()
     await asyncio.sleep(0.02)
     assert not polling.done()  # SIGTERM waits for what is in flight
     slow.set()
     await asyncio.wait_for(polling, 2)
-    assert handled == set(range(1, 31))
+    assert handled == set(range(1, 31)) and bot.returned == 30
     assert bot.offsets[-1] == 31 and bot.queue == []
+    assert pending_ids(db) == [] and kept_ids(db) == {30}  # the offset, without content
+    offloaded.close()
+
+
+async def test_a_start_handles_first_what_the_last_run_left_then_goes_on_from_its_offset(
+        db: Database, clock: FixedClock) -> None:
+    """A kill -9 after the batch was kept and confirmed: the next start has it from the
+    database, in order, and asks Telegram only for what came after."""
+    with db.session() as session:
+        inbox.store(session, clock, 7, [(u.update_id, u.to_json())
+                                        for u in (update(5, chat=1), update(6, chat=1))])
+        inbox.store(session, clock, 8, [(9, update(9, chat=1).to_json())])  # another bot's
+    order_seen: list[int] = []
+
+    async def handle(u: Update) -> None:
+        order_seen.append(u.update_id)
+
+    bot = FakeBot([update(7, chat=1)], lambda: kept_ids(db) | set(order_seen))
+    stop = asyncio.Event()
+    offloaded = Offloaded(db, 2)
+    polling = asyncio.create_task(_poll(FakeApp(bot), stop,  # type: ignore[arg-type]
+                                        ChatOrder(handle, limit=4),
+                                        Inbox(offloaded, clock, bot_id=7)))
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if len(order_seen) == 3:
+            break
+    stop.set()
+    await asyncio.wait_for(polling, 2)
+    assert order_seen == [5, 6, 7] and bot.offsets[0] == 7
+    offloaded.close()
+
+
+def test_an_old_offset_is_not_trusted(db: Database, clock: FixedClock) -> None:
+    """Telegram numbers updates anew after a week without any: an offset from days ago
+    would confirm (and so lose) the new ones."""
+    with db.session() as session:
+        inbox.store(session, clock, 7, [(40, update(40, chat=1).to_json())])
+        inbox.handled(session, 7, [40])
+        assert inbox.left(session, clock, 7) == inbox.Left([], 41)
+        later = FixedClock(clock.tz, clock.now() + timedelta(days=2))
+        assert inbox.left(session, later, 7) == inbox.Left([], None)

@@ -1,0 +1,62 @@
+"""Updates taken by long polling and not handled yet (bot.polling).
+
+Telegram forgets an update once a poll confirms it (an offset past it). Kept here first, an
+update can be confirmed at once: the next poll is a real long poll that brings only new
+updates, instead of fetching again, every few milliseconds, those still being handled; and a
+kill -9 loses nothing, the next start handles what is left here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, delete, select, update
+
+from storage.clock import Clock
+from storage.models import InboxUpdate
+
+# Telegram numbers updates anew (at random) after a week without any: an offset older than a
+# day is not trusted, the first poll takes Telegram's own (confirmed by every poll anyway).
+OFFSET_TRUSTED = timedelta(days=1)
+
+
+@dataclass
+class Left:
+    """What the last run left: the updates not handled (Telegram's JSON, in order) and the
+    offset to confirm, or None to take Telegram's."""
+
+    payloads: list[str]
+    offset: int | None
+
+
+def store(session: Session, clock: Clock, bot_id: int, updates: Sequence[tuple[int, str]]
+          ) -> None:
+    """Keep these updates (id, JSON) before they are confirmed to Telegram."""
+    now = clock.now()
+    session.add_all([InboxUpdate(bot_id=bot_id, update_id=update_id, payload=payload,
+                                 received_at=now) for update_id, payload in updates])
+
+
+def handled(session: Session, bot_id: int, update_ids: Sequence[int]) -> None:
+    """These are handled (or failed for good): their content goes, and the rows below the
+    highest, which alone keeps the offset."""
+    session.exec(update(InboxUpdate).where(
+        col(InboxUpdate.bot_id) == bot_id, col(InboxUpdate.update_id).in_(update_ids))
+        .values(payload=None))
+    highest = select(func.max(InboxUpdate.update_id)).where(
+        col(InboxUpdate.bot_id) == bot_id).scalar_subquery()
+    session.exec(delete(InboxUpdate).where(
+        col(InboxUpdate.bot_id) == bot_id, col(InboxUpdate.payload).is_(None),
+        col(InboxUpdate.update_id) < highest))
+
+
+def left(session: Session, clock: Clock, bot_id: int) -> Left:
+    rows = session.exec(select(InboxUpdate).where(col(InboxUpdate.bot_id) == bot_id)
+                        .order_by(col(InboxUpdate.update_id))).all()
+    payloads = [row.payload for row in rows if row.payload is not None]
+    if not rows or clock.now() - rows[-1].received_at > OFFSET_TRUSTED:
+        return Left(payloads, None)
+    return Left(payloads, rows[-1].update_id + 1)
