@@ -7,9 +7,14 @@ The real `hlm-bot run` against ../shared/harness with 50 ms added to every Bot A
 `--messages` `/cherche Dupont`, each after the previous answer came; all advisors at once,
 then one alone. Then the same with `bench/echo_bot.py` (plain text echoed). Latency is the
 advisor's wait: from her message sent to the answer shown (the answer's own Bot API call,
-50 ms, included). Measured on the client side: the harness's latency counts from an update's
-last delivery, and bot.polling gets the updates in flight again on each poll (their offset
-is not confirmed yet).
+50 ms, included), measured on the client side. The bot's CPU time per answer is read from
+/proc while the advisors are at once.
+
+hlm-bot runs twice: with Telegram's ~30 messages a second in all (`BOT_SEND_RATE`'s
+default), which 10 advisors answered without a pause exceed (200 answers take at least
+200 / 30 s: each waits ≈ advisors / 30 s whatever the bot does), then with the rate raised
+(`BOT_SEND_RATE=1000`, a bot allowed paid broadcasts) to show what the bot itself costs.
+The echo bot has no rate limiter.
 Goal: the p95 of the advisors at once ≤ 1.5 × the p95 of one alone.
 """
 
@@ -17,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,7 @@ from harness import BotProcess, FakeTelegram  # noqa: E402
 from flows import ADMIN_ID, import_csv, invite, make_bot  # noqa: E402
 
 LATENCY = 0.05
+SETTLE = 3.0  # after the start: its first reminder derivation is over (bench/reminders_start.py)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -60,13 +66,22 @@ async def measured(users: list[Any], text: str, messages: int) -> list[float]:
     return waits
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def compare(tg: FakeTelegram, users: list[Any], text: str, messages: int,
-                  name: str) -> tuple[list[float], list[float]]:
+                  name: str, pid: int | None) -> tuple[list[float], list[float]]:
     await measured(users, text, 1)  # warm: each advisor's first answer reads more
+    cpu = cpu_seconds(pid)
     together = await measured(users, text, messages)
+    cpu = cpu_seconds(pid) - cpu
     await tg.wait_idle(quiet=0.3)
     alone = await measured(users[:1], text, messages)
-    print(f"{name}: {len(users)} at once: {figures(together)}")
+    print(f"{name}: {len(users)} at once: {figures(together)}, "
+          f"bot CPU {cpu / len(together) * 1000:.1f} ms per answer")
     print(f"{name}: one alone:   {figures(alone)}")
     return together, alone
 
@@ -75,17 +90,20 @@ CASELOAD = "reference;nom;prenom;telephone;conseillere_telegram_id\n" + "".join(
     f";Dupont{n};Hélène;06 12 34 {n // 100:02d} {n % 100:02d};{ADMIN_ID}\n" for n in range(50))
 
 
-async def hlm_bot(folder: Path, advisors: int, messages: int) -> tuple[float, float]:
+async def hlm_bot(folder: Path, advisors: int, messages: int, rate: int
+                  ) -> tuple[float, float]:
     async with FakeTelegram(bot_username="hlm_bench_bot") as tg:
         await import_csv(folder, CASELOAD)
-        bot = make_bot(tg, folder)
+        bot = make_bot(tg, folder, BOT_SEND_RATE=str(rate))
         await bot.start()
         admin = tg.user(ADMIN_ID, first_name="Claire", language_code="fr")
         users = [admin]
         for n in range(1, advisors):
             users.append(await invite(tg, admin, ADMIN_ID + n, f"Conseillère{n}"))
+        await asyncio.sleep(SETTLE)
         tg.faults.set_latency(LATENCY)
-        together, alone = await compare(tg, users, "/cherche Dupont", messages, "hlm-bot")
+        together, alone = await compare(tg, users, "/cherche Dupont", messages,
+                                        f"hlm-bot ({rate} messages/s)", bot.pid)
         await bot.terminate(grace=5)
         assert tg.errors == [], tg.errors[:3]
         return percentile(together, 0.95), percentile(alone, 0.95)
@@ -100,20 +118,22 @@ async def echo_bot(folder: Path, advisors: int, messages: int) -> None:
         users = [tg.user(2000 + n, first_name=f"U{n}", language_code="fr")
                  for n in range(advisors)]
         tg.faults.set_latency(LATENCY)
-        await compare(tg, users, "bonjour", messages, "PTB echo bot")
+        await compare(tg, users, "bonjour", messages, "PTB echo bot", bot.pid)
         await bot.terminate(grace=5)
 
 
 async def main(advisors: int, messages: int) -> None:
-    runs: list[Callable[[Path], Awaitable[object]]] = [
-        lambda folder: hlm_bot(folder, advisors, messages),
-        lambda folder: echo_bot(folder, advisors, messages)]
-    results = []
-    for run in runs:
+    ratios = {}
+    for rate in (30, 1000):
         with tempfile.TemporaryDirectory() as folder:
-            results.append(await run(Path(folder)))
-    together, alone = results[0]  # type: ignore[misc]
-    print(f"hlm-bot: p95 at once / p95 alone = {together / alone:.2f} (goal ≤ 1.5)")
+            together, alone = await hlm_bot(Path(folder), advisors, messages, rate)
+            ratios[rate] = together / alone
+    with tempfile.TemporaryDirectory() as folder:
+        await echo_bot(Path(folder), advisors, messages)
+    for rate, ratio in ratios.items():
+        print(f"hlm-bot ({rate} messages/s): p95 at once / p95 alone = {ratio:.2f} (goal ≤ 1.5)")
+    print(f"at {advisors / 30 * 1000:.0f} ms, the least wait at once that Telegram's 30 "
+          f"messages a second allow {advisors} advisors sending without a pause")
 
 
 if __name__ == "__main__":

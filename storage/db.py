@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -77,11 +78,18 @@ class Database:
         self.engine = make_engine(url)
         self.clock = clock
         self.bot_id = bot_id
+        # SQLite lets one writer at a time, and every transaction here is one (BEGIN
+        # IMMEDIATE): the worker threads take turns on this lock, handed over at once, where
+        # SQLite's busy handler would poll with sleeps growing to 100 ms (an advisor's answer
+        # waiting long after the lock was free). Reentrant: a refusal's trace is kept in a
+        # session of its own while the refused one closes (_keep_security_event).
+        self._writer: AbstractContextManager[object] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext())
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._writer, Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
