@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, create_engine, delete
@@ -32,6 +32,7 @@ class Applied(Generic[T]):
     value: T | None = None
 
 
+PROCESSED = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 # A redelivery comes within a day at most; Telegram may restart update ids after a week.
 PROCESSED_KEPT = timedelta(days=7)
 
@@ -118,10 +119,9 @@ class Database:
         """
         try:
             with self.session() as session:
-                if update_id is not None:
-                    session.add(ProcessedUpdate(bot_id=self.bot_id, update_id=update_id,
-                                                at=self.clock.now()))
-                    session.flush()
+                if update_id is not None:  # a plain insert: no object to track
+                    session.connection().execute(insert(PROCESSED), {
+                        "bot_id": self.bot_id, "update_id": update_id, "at": self.clock.now()})
                 return Applied(False, fn(session))
         except IntegrityError:
             if update_id is not None and self._seen(update_id):

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, col, delete, select, update
+from sqlalchemy import delete, func, insert, or_, update
+from sqlmodel import Session, col, select
 
 from storage.clock import Clock
 from storage.models import InboxUpdate
@@ -32,25 +32,31 @@ class Left:
     offset: int | None
 
 
+# Plain statements on the table: the ORM's unit of work and its session synchronisation cost
+# more than the statement itself, for rows no one loads as objects.
+TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
+
+
 def store(session: Session, clock: Clock, bot_id: int, updates: Sequence[tuple[int, str]]
           ) -> None:
     """Keep these updates (id, JSON) before they are confirmed to Telegram."""
     now = clock.now()
-    session.add_all([InboxUpdate(bot_id=bot_id, update_id=update_id, payload=payload,
-                                 received_at=now) for update_id, payload in updates])
+    session.connection().execute(insert(TABLE), [
+        {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": now}
+        for update_id, payload in updates])
 
 
 def handled(session: Session, bot_id: int, update_ids: Sequence[int]) -> None:
-    """These are handled (or failed for good): their content goes, and the rows below the
-    highest, which alone keeps the offset."""
-    session.exec(update(InboxUpdate).where(
-        col(InboxUpdate.bot_id) == bot_id, col(InboxUpdate.update_id).in_(update_ids))
-        .values(payload=None))
-    highest = select(func.max(InboxUpdate.update_id)).where(
-        col(InboxUpdate.bot_id) == bot_id).scalar_subquery()
-    session.exec(delete(InboxUpdate).where(
-        col(InboxUpdate.bot_id) == bot_id, col(InboxUpdate.payload).is_(None),
-        col(InboxUpdate.update_id) < highest))
+    """These are handled (or failed for good): their rows go, but the highest, which keeps
+    the offset, without its content."""
+    mine = TABLE.c.bot_id == bot_id
+    highest = select(func.max(TABLE.c.update_id)).where(mine).scalar_subquery()
+    connection = session.connection()
+    connection.execute(delete(TABLE).where(
+        mine, or_(TABLE.c.update_id.in_(update_ids), TABLE.c.payload.is_(None)),
+        TABLE.c.update_id < highest))
+    connection.execute(update(TABLE).where(mine, TABLE.c.update_id.in_(update_ids))
+                       .values(payload=None))
 
 
 def left(session: Session, clock: Clock, bot_id: int) -> Left:
