@@ -18,6 +18,7 @@ from bot.documents import DocumentMaker, Organisation
 from bot.ratelimit import RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
+from handlers import gate
 from handlers.notify import TelegramSender
 from handlers.registry import register, set_menu
 from reminders.tick import Ticker
@@ -101,7 +102,8 @@ def build(d: Deps) -> Application:
         .base_file_url(d.settings.file_url)
         # A 429 is waited out and retried instead of reaching the handlers (default: 0);
         # refusals to strangers are sent with NO_RETRY (see bot.ratelimit).
-        .rate_limiter(RateLimiter(overall_max_rate=d.settings.send_rate, max_retries=3))
+        .rate_limiter(RateLimiter(overall_max_rate=d.settings.send_rate, max_retries=3,
+                                  guard=gate.guard))
         .defaults(defaults)
         .post_init(_post_init)
         .post_stop(_post_stop)

@@ -5,11 +5,14 @@ bot (`_retry_after_event`), whatever the chat. That is right for an advisor's an
 for a refusal to a stranger who floods the bot: his 429 would stall everyone. PTB reads
 `rate_limit_args=0` as "the default", so `NO_RETRY` is honoured here: the call goes straight
 to Telegram and a 429 reaches the caller at once.
+
+Every call to Telegram passes here, which makes it the place of one more rule: `guard` (the
+gate's, handlers.admission) may stop a call made for an update whose sender is not admitted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram._utils.types import JSONDict
@@ -19,6 +22,11 @@ NO_RETRY = 0
 
 
 class RateLimiter(AIORateLimiter):
+    def __init__(self, *args: Any, guard: Callable[[], Awaitable[None]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.guard = guard
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
@@ -28,6 +36,8 @@ class RateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        if self.guard is not None:
+            await self.guard()
         if rate_limit_args == NO_RETRY:
             return await callback(*args, **kwargs)
         return await super().process_request(callback, args, kwargs, endpoint, data,

@@ -12,9 +12,11 @@ from telegram.ext import ContextTypes
 
 from bot.deps import Deps
 from bot.render import split_message
+from handlers import admission
+from handlers.admission import Admission, State
 from storage import advisors
 from storage.db import lock_chat
-from storage.errors import Refused
+from storage.errors import Refused, Stranger
 from storage.models import Advisor, Role
 
 T = TypeVar("T")
@@ -33,27 +35,33 @@ def display_name(update: Update) -> str:
     return user.full_name if user else ""
 
 
-def actor_in(session: Session, update: Update) -> Advisor:
-    """The advisor behind the update; the gate already refused anyone else."""
+def actor_in(session: Session, update: Update, admitting: Admission | None = None) -> Advisor:
+    """The active advisor behind the update, identified in this transaction; anyone else:
+    `Stranger`. Her identification admits the update (handlers.admission): the gate's own
+    check is not needed."""
     user = update.effective_user
-    advisor = advisors.identify(session, user.id, display_name(update)) if user else None
+    clock = admitting.clock if admitting is not None else None
+    advisor = advisors.identify(session, user.id, display_name(update), clock) if user else None
     if advisor is None:
-        raise Refused("stranger")
+        raise Stranger
+    if admitting is not None and admitting.state is State.PENDING:
+        admitting.state = State.ADMITTED
     return advisor
 
 
 def with_actor(update: Update, fn: Callable[[Session, Advisor], T]) -> Callable[[Session], T]:
     """The update's use case as one transaction: the chat's lock first (two instances never
-    interleave one chat, storage.db.lock_chat), then the advisor identified again in this
-    transaction (deactivated since the gate let the update in: refused, nothing applied),
-    then `fn`. Awaited through the pool: `await d.db.apply(update.update_id,
+    interleave one chat, storage.db.lock_chat), then the advisor identified (the update's
+    admission: no transaction of the gate before; anyone else, or deactivated since: `Stranger`,
+    nothing applied), then `fn`. Awaited through the pool: `await d.db.apply(update.update_id,
     with_actor(update, fn))`, `await d.db.read(with_actor(update, fn))`."""
     chat = update.effective_chat
+    admitting = admission.current()  # read here: the worker thread does not see the context
 
     def work(session: Session) -> T:
         if chat is not None:
             lock_chat(session, chat.id)
-        return fn(session, actor_in(session, update))
+        return fn(session, actor_in(session, update, admitting))
 
     return work
 

@@ -1,10 +1,12 @@
 """The door: private chats only, registered advisors only (and invitations to become one).
 
-It fails closed: whatever goes wrong here (a malformed update, Telegram refusing an answer,
-the database), the update stops at the gate and the person gets the refusal or nothing,
-never the handlers behind it. Someone turned away hears the refusal once per window
-(storage.security); what they send meanwhile is confirmed and dropped, without a retry that
-would hold the other chats (bot.ratelimit)."""
+An advisor's update is admitted by her use case, in its own transaction (handlers.admission);
+the gate checks by itself an update that reaches Telegram, or nothing, before that. It fails
+closed: whatever goes wrong here (a malformed update, Telegram refusing an answer, the
+database), the update stops and the person gets the refusal or nothing, never the handlers'
+answers. Someone turned away hears the refusal once per window (storage.security); what
+they send meanwhile is confirmed and dropped, without a retry that would hold the other
+chats (bot.ratelimit)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ExtBot
 
 from bot.ratelimit import NO_RETRY
+from handlers import admission
 from handlers.common import Context, deps, display_name, role_labels, send
 from handlers.menus import set_chat_menu
 from storage import advisors, security
@@ -30,43 +33,102 @@ log = logging.getLogger(__name__)
 
 
 async def gate(update: Update, context: Context) -> None:
-    """Runs before every handler; stops the update unless an active advisor sent it."""
+    """Runs before every handler; stops the update unless it may go on. A private chat's
+    update goes on with its admission pending: its use case identifies the sender in its own
+    transaction (handlers.admission)."""
+    admission.begin(None)
     try:
-        if await _admitted(update, context):
+        if await _screen(update, context):
+            admission.begin(admission.Admission(update, context, deps(context).clock))
             return
     except Exception:
         log.exception("the gate failed on update %s: it stops there", update.update_id)
     raise ApplicationHandlerStop
 
 
-async def _admitted(update: Update, context: Context) -> bool:
+async def _screen(update: Update, context: Context) -> bool:
+    """What is decided before any handler: groups are left, a chat's membership changes are
+    not answered, an invitation is taken; the rest goes on."""
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _leave(update, context)
         return False
     if user is None or update.my_chat_member is not None:
         return False  # blocked/unblocked by a user: nothing to answer
+    code = _invitation_code(update)
+    if not code:
+        return True
     d = deps(context)
-    code, attempted = _invitation_code(update), _attempt(update)
+    if await d.db.read(lambda s: advisors.identify(s, user.id, display_name(update), d.clock)):
+        return True  # already in: her /start
+    if await _accept_invitation(update, context, code):
+        return False
+    say = await d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id,
+                                                           _attempt(update)))
+    await _refuse(update, context, "access.invitation_invalid", say)
+    return False
+
+
+async def settle(current: admission.Admission) -> bool:
+    """The gate's own check, for an update whose sender no use case has identified yet: True
+    if she may be answered. A stranger hears the refusal (once per window, storage.security),
+    and every attempt is recorded."""
+    if current.state is admission.State.PENDING:
+        current.state = admission.State.CHECKING
+        try:
+            admitted = await _check(current.update, current.context)
+        except Exception:
+            log.exception("the gate failed on update %s: it stops there",
+                          current.update.update_id)
+            admitted = False
+        current.state = admission.State.ADMITTED if admitted else admission.State.REFUSED
+    return current.state is not admission.State.REFUSED
+
+
+async def _check(update: Update, context: Context) -> bool:
+    user = update.effective_user
+    assert user is not None
+    d = deps(context)
+    attempted = _attempt(update)
 
     def check(session: Session) -> tuple[Advisor | None, bool]:
-        """Who it is, and for a stranger without a link whether to say the refusal now:
-        one transaction, so that a flood costs as little as possible."""
+        """Who it is, and for a stranger whether to say the refusal now: one transaction,
+        so that a flood costs as little as possible."""
         advisor = advisors.identify(session, user.id, display_name(update), d.clock)
-        if advisor is not None or code:
+        if advisor is not None:
             return advisor, False
         return None, security.refuse_sender(session, d.clock, user.id, attempted)
 
     advisor, say = await d.db.read(check)
     if advisor is not None:
         return True
-    if code:
-        if await _accept_invitation(update, context, code):
-            return False
-        say = await d.db.read(lambda s: security.refuse_sender(s, d.clock, user.id, attempted))
-    await _refuse(update, context, "access.invitation_invalid" if code else "access.refusal",
-                  say)
+    await _refuse(update, context, "access.refusal", say)
     return False
+
+
+async def guard() -> None:
+    """Before every call to Telegram (bot.ratelimit.RateLimiter.guard): one made for an
+    update not admitted yet waits for the gate's check, and is not made if it refuses."""
+    current = admission.current()
+    if current is not None and not await settle(current):
+        raise admission.NotAdmitted
+
+
+async def settle_last(update: Update, context: Context) -> None:
+    """The last group: an update that no use case identified and that called Telegram for
+    nothing is checked all the same (a stranger's attempt is recorded, and refused)."""
+    current = admission.current()
+    if current is not None:
+        await settle(current)
+
+
+async def refuse_stranger() -> None:
+    """A use case found no active advisor behind the update (storage.errors.Stranger): the
+    gate's check says so, records the attempt and refuses."""
+    current = admission.current()
+    if current is not None and current.state is not admission.State.REFUSED:
+        current.state = admission.State.PENDING  # deactivated since: checked again
+        await settle(current)
 
 
 def _invitation_code(update: Update) -> str:

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -14,16 +15,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import callbacks, commands, messages
+from handlers import admission, callbacks, commands, messages
 from handlers.common import Context, deps, send
-from handlers.gate import gate
+from handlers.gate import gate, refuse_stranger, settle_last
 from handlers.menus import set_menu
+from storage.errors import Stranger
 
 __all__ = ["register", "set_menu"]
 
 log = logging.getLogger(__name__)
 
-GATE_GROUP, PAUSE_GROUP = -2, -1
+GATE_GROUP, PAUSE_GROUP, LAST_GROUP = -2, -1, 1
 
 def register(app: Application) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
@@ -40,14 +42,20 @@ def register(app: Application) -> None:
              | filters.VIDEO | filters.VIDEO_NOTE)
     app.add_handler(MessageHandler(files, messages.on_file))
     app.add_handler(MessageHandler(filters.ALL, messages.on_other))
+    app.add_handler(TypeHandler(Update, settle_last), group=LAST_GROUP)
     app.add_error_handler(on_error)
 
 
 async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    if isinstance(error, Stranger):  # no advisor behind it: refused, the handlers stop
+        await refuse_stranger()
+        raise ApplicationHandlerStop
+    if isinstance(error, admission.NotAdmitted):  # refused already
+        raise ApplicationHandlerStop
     # The update's id and the error's class and frames; never the update's text, and the
     # exception's message is left out by the log's formatter (bot.logs): it may quote data.
     update_id = update.update_id if isinstance(update, Update) else None
-    error = context.error
     log.error("error while handling update %s: %s", update_id,
               type(error).__name__ if error else None, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:

@@ -14,6 +14,12 @@ class Refused(Exception):
         self.event: Any = None
 
 
+class Stranger(Exception):
+    """No active advisor behind the update (a stranger, or deactivated): found by the use
+    case's own identification; the gate's check then refuses (handlers.gate.refuse_stranger).
+    Not a `Refused`: nothing of a household is involved, no handler answers it."""
+
+
 class NeedsConfirmation(Exception):
     """A rule asks the advisor before recording (an amount above what is owed…). `key` names
     what was asked: once she said yes to that key, the same answer goes through."""

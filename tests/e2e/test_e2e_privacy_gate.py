@@ -128,3 +128,25 @@ async def test_a_refused_person_invited_minutes_later_gets_in(tg, bot, admin):
     await eve.send("/mes_menages")
     await eve.expect(r"Aucun ménage")
     assert tg.errors == []
+
+
+async def test_a_stranger_gets_nothing_from_handlers_that_answer_without_the_database(
+        tg, bot, admin, tmp_path):
+    """The gate lets a private chat's update on with its admission pending (the use case
+    identifies the sender in its own transaction): a handler that answers without one (an
+    unknown command, a location, an edit) is stopped at its call to Telegram, and an update
+    answered by nothing is checked at the end; each attempt recorded."""
+    stranger = tg.user(STRANGER, first_name="Eve", language_code="fr")
+    sent = await stranger.send("/commande_inconnue")
+    await stranger.expect(str(STRANGER))  # the refusal, not «commande inconnue»
+    await stranger.send_location(43.7, -1.05)
+    await stranger.edit(sent, "/aide")
+    await stranger.send("/cherche dupont")
+    await stranger.expect_silence(1.0)
+    assert len(stranger.history) == 1
+    # The advisor's own update is admitted by her use case's transaction and answered.
+    await admin.send("/commande_inconnue")
+    await admin.expect(r"/aide")
+    events = security_events(tmp_path)
+    assert [(kind, count) for kind, _id, count, _detail in events] == [("stranger", 4)], events
+    assert tg.errors == []

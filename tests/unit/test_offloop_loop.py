@@ -20,7 +20,7 @@ from bot.settings import Settings, SettingsError
 from handlers import plans
 from handlers.common import read_or_say, with_actor
 from storage.db import Offloaded
-from storage.errors import Refused
+from storage.errors import Stranger
 from storage.models import Advisor, Household
 
 from factories import make_advisor
@@ -98,7 +98,7 @@ async def test_an_update_applied_in_the_pool_is_one_transaction_with_its_id(db, 
     try:
         first = await pooled.apply(7, with_actor(_update(LEA, 7), work))
         again = await pooled.apply(7, with_actor(_update(LEA, 7), work))
-        with pytest.raises(Refused, match="stranger"):
+        with pytest.raises(Stranger):
             await pooled.apply(8, with_actor(_update(999, 8), work))
         retried = await pooled.apply(8, lambda s: "kept")  # update 8 was not recorded
     finally:
@@ -169,3 +169,44 @@ def test_the_pool_is_sized_by_bot_workers(tmp_path):
     for wrong in ("0", "many", "1000"):
         with pytest.raises(SettingsError, match="BOT_WORKERS"):
             Settings.from_values({"BOT_WORKERS": wrong})
+
+
+async def test_the_gate_s_lookup_is_the_use_case_s_transaction(db, clock, monkeypatch):
+    """An advisor's update: admitted by her use case's identification, in its transaction;
+    the gate's guard before the answer then opens none. A stranger's: not admitted, the guard
+    runs the gate's own check (which refuses him)."""
+    from sqlalchemy import event
+
+    from handlers import admission, gate
+
+    with db.session() as s:
+        make_advisor(s, clock, LEA, "Léa Martin")
+    begun: list[int] = []
+    event.listen(db.engine, "begin", lambda _connection: begun.append(1))
+    pooled = Offloaded(db, workers=2)
+    checked: list[int] = []
+
+    async def gate_check(update: Any, _context: Any) -> bool:
+        checked.append(update.effective_user.id)
+        return False
+
+    try:
+        her = admission.Admission(_update(LEA, 9), context=None, clock=clock)  # type: ignore[arg-type]
+        admission.begin(her)
+        await pooled.apply(9, with_actor(her.update, lambda s, actor: actor.id))
+        assert her.state is admission.State.ADMITTED and len(begun) == 1
+        await gate.guard()  # her answer goes out: no check, no transaction
+        assert checked == [] and len(begun) == 1
+
+        him = admission.Admission(_update(999, 10), context=None, clock=clock)  # type: ignore[arg-type]
+        admission.begin(him)
+        with pytest.raises(Stranger):
+            await pooled.apply(10, with_actor(him.update, lambda s, actor: actor.id))
+        assert him.state is admission.State.PENDING
+        monkeypatch.setattr(gate, "_check", gate_check)
+        with pytest.raises(admission.NotAdmitted):
+            await gate.guard()
+        assert checked == [999] and him.state is admission.State.REFUSED
+    finally:
+        admission.begin(None)
+        pooled.close()
