@@ -85,13 +85,11 @@ class ChatOrder:
         """Enough queued already: fetch no more until some are done (memory stays bounded)."""
         return len(self._in_flight) >= self._limit
 
-    async def wait_done(self, since: int, timeout: float | None = None) -> None:
-        """Until an update is done after `since` (a value of `completed`), or the timeout."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while self.completed == since:
-                    self._done.clear()
-                    await self._done.wait()
+    async def wait_done(self, since: int) -> None:
+        """Until an update is done after `since` (a value of `completed`)."""
+        while self.completed == since:
+            self._done.clear()
+            await self._done.wait()
 
     async def drain(self) -> None:
         """Until every submitted update is handled."""
