@@ -75,7 +75,7 @@ def main(rows: int, url: str | None, profile: bool) -> None:
             profiler = cProfile.Profile()
             profiler.runcall(cli, ["import", str(path)])
             order = os.environ.get("PROFILE_SORT", "cumulative")
-            pstats.Stats(profiler).sort_stats(order).print_stats(25)
+            pstats.Stats(profiler).sort_stats(order).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
             return
         first = timed(env, path, folder)
         again = timed(env, path, folder)

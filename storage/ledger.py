@@ -180,13 +180,22 @@ def record_opening(session: Session, clock: Clock, actor: Advisor | None, househ
         if effective(session, opening) == amount:
             return None
         return _correct(session, clock, actor, household, opening, amount, comment, derive)
+    entry = open_account(session, clock, actor, household, day, amount, comment)
+    if derive:
+        settle(session, clock, household)
+    return entry
+
+
+def open_account(session: Session, clock: Clock, actor: Advisor | None, household: Household,
+                 day: date, amount: int, comment: str = "") -> LedgerEntry:
+    """The opening entry of an account that has none (`record_opening` looks first; an import
+    knows it for the households it creates). The caller settles the impayé, or leaves it to
+    the derivation pass."""
     entry = LedgerEntry(household_id=household.id or 0, kind="opening", day=day, amount=amount,
                         comment=comment, advisor_id=actor.id if actor else None,
                         created_at=clock.now())
     session.add(entry)
     audit.record(session, clock, actor, "ledger.opening", household, detail=str(day))
-    if derive:
-        settle(session, clock, household)
     return entry
 
 

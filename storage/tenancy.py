@@ -33,9 +33,15 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
          answers: dict[str, Any], derive: bool = True) -> Tenancy:
     """The home form confirmed (or, `actor` None, an import row): create or update it.
     `derive` False (an import): the phase and the reminders are left to the next pass."""
+    return write(session, clock, actor, household, of(session, household), answers, derive)
+
+
+def write(session: Session, clock: Clock, actor: Advisor | None, household: Household,
+          current: Tenancy | None, answers: dict[str, Any], derive: bool = True) -> Tenancy:
+    """`save` given the household's home as it is (None: it has none yet), not looked up: an
+    import loads every home once."""
     now = clock.now()
-    tenancy = of(session, household) or Tenancy(household_id=household.id or 0,
-                                                created_at=now, updated_at=now)
+    tenancy = current or Tenancy(household_id=household.id or 0, created_at=now, updated_at=now)
     tenancy.address = answers.get("adresse") or ""
     tenancy.typology = answers.get("typologie") or ""
     tenancy.landlord = answers.get("bailleur") or ""
