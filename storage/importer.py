@@ -523,9 +523,8 @@ def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
         before = known.copy()
         counts = [len(done) for done in _report_lists(report)]
         try:
-            with session.begin_nested():
+            with session.begin_nested(), audit.in_bulk(session):
                 _apply_rows(session, clock, known, batch, report, source)
-                session.flush()
         except Exception:
             known = before
             for done, count in zip(_report_lists(report), counts, strict=True):
