@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage import advisors, audit, households, ledger, reminders, tenancy
@@ -441,9 +442,10 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
 
 
 def _home(session: Session, clock: Clock, known: _Known, household: Household, row: Row,
-          source: str, created: bool) -> bool:
+          source: str, created: bool, bilans: list[dict[str, Any]] | None = None) -> bool:
     """The row's home, opening arrears and next bilan; True when they change something.
-    `created`: the household was created by this row (it has no account yet).
+    `created`: the household was created by this row (it has no account yet). `bilans`: where
+    its next bilan goes, to be inserted with others, when nothing reads it back before.
 
     Nothing is derived here, row by row (deriving was nearly all of an import's time): the
     household is left to the derivation pass (`reminders.leave_to_pass`), which runs in the
@@ -472,8 +474,12 @@ def _home(session: Session, clock: Clock, known: _Known, household: Household, r
                                        derive=derive)
         facts_changed = opened is not None
     if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
-        session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
-                                 due_on=row.next_bilan, created_at=clock.now()))
+        bilan: dict[str, Any] = {"household_id": household.id or 0, "kind": "bilan", "due_on": row.next_bilan,
+                 "created_at": clock.now()}
+        if bilans is None or derive:  # derived below: it must be there
+            session.add(FreeReminder(**bilan))
+        else:
+            bilans.append(bilan)
         known.bilans.add((household.id or 0, row.next_bilan))
         facts_changed = True
     home = known.homes.get(household.id or 0) if row.transferred_on is not None else None
@@ -579,13 +585,16 @@ def _write_created(session: Session, clock: Clock, known: _Known,
     if not created:
         return
     session.flush()  # the households, in one statement: their ids
+    bilans: list[dict[str, Any]] = []  # inserted together: nothing reads them before
     for row, household in created:
         households.audit_creation(session, clock, None, household)
         # None of its rows is in the database yet: its lookups need no flush first; a row
         # that closes it is derived at once, and needs them.
         with nullcontext() if row.closed_on is not None else session.no_autoflush:
-            _home(session, clock, known, household, row, source, created=True)
+            _home(session, clock, known, household, row, source, created=True, bilans=bilans)
         report.created.append(household.reference)
+    if bilans:
+        session.execute(insert(FreeReminder), bilans)
 
 
 def _update(session: Session, clock: Clock, known: _Known, existing: Household, row: Row,
