@@ -474,8 +474,8 @@ def _home(session: Session, clock: Clock, known: _Known, household: Household, r
                                        derive=derive)
         facts_changed = opened is not None
     if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
-        bilan: dict[str, Any] = {"household_id": household.id or 0, "kind": "bilan", "due_on": row.next_bilan,
-                 "created_at": clock.now()}
+        bilan: dict[str, Any] = {"household_id": household.id or 0, "kind": "bilan",
+                                 "due_on": row.next_bilan, "created_at": clock.now()}
         if bilans is None or derive:  # derived below: it must be there
             session.add(FreeReminder(**bilan))
         else:
