@@ -390,6 +390,8 @@ class _Known:
     advisors: dict[int, Advisor]
     homes: dict[int, Tenancy] = field(default_factory=dict)  # household id -> its home
     bilans: set[tuple[int, date]] = field(default_factory=set)  # (household id, day)
+    # household id -> its opening balance (`ledger.openings`), for those that have one
+    openings: dict[int, int] = field(default_factory=dict)
     # year -> the greatest reference number there, the file's own ones counted as they come
     # (`households.next_reference` reads the table's greatest one: one scan a row)
     last_number: dict[int, int] = field(default_factory=dict)
@@ -403,12 +405,14 @@ class _Known:
         known.bilans = set(session.exec(
             select(col(FreeReminder.household_id), col(FreeReminder.due_on))
             .where(FreeReminder.kind == "bilan")))
+        known.openings = ledger.openings(session)
         return known
 
     def copy(self) -> _Known:
         """As it is before a batch: what a batch undone (its savepoint rolled back) restores."""
         return _Known(dict(self.by_reference), dict(self.by_person), dict(self.advisors),
-                      dict(self.homes), set(self.bilans), dict(self.last_number))
+                      dict(self.homes), set(self.bilans), dict(self.last_number),
+                      dict(self.openings))
 
     def next_reference(self, year: int) -> str:
         """The reference `households.create` would give (the greatest number of the year + 1)."""
@@ -442,10 +446,10 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
 
 
 def _home(session: Session, clock: Clock, known: _Known, household: Household, row: Row,
-          source: str, created: bool, bilans: list[dict[str, Any]] | None = None) -> bool:
+          source: str, bilans: list[dict[str, Any]] | None = None) -> bool:
     """The row's home, opening arrears and next bilan; True when they change something.
-    `created`: the household was created by this row (it has no account yet). `bilans`: where
-    its next bilan goes, to be inserted with others, when nothing reads it back before.
+    `bilans`: where its next bilan goes, to be inserted with others, when nothing reads it
+    back before.
 
     Nothing is derived here, row by row (deriving was nearly all of an import's time): the
     household is left to the derivation pass (`reminders.leave_to_pass`), which runs in the
@@ -462,17 +466,19 @@ def _home(session: Session, clock: Clock, known: _Known, household: Household, r
                                                            current, wanted, derive=derive)
             changed = True
     facts_changed = False
-    if row.debt is not None and created:
+    opening = known.openings.get(household.id or 0)
+    if row.debt is not None and opening is None:  # `record_opening`, without its lookup
         ledger.open_account(session, clock, None, household, row.debt_on or clock.today(),
                             row.debt, comment=source)
         if derive:
             ledger.settle(session, clock, household)
         facts_changed = True
-    elif row.debt is not None:
-        opened = ledger.record_opening(session, clock, None, household,
-                                       row.debt_on or clock.today(), row.debt, comment=source,
-                                       derive=derive)
-        facts_changed = opened is not None
+    elif row.debt is not None and opening != row.debt:  # a correction: rare, looked up
+        facts_changed = ledger.record_opening(
+            session, clock, None, household, row.debt_on or clock.today(), row.debt,
+            comment=source, derive=derive) is not None
+    if row.debt is not None:
+        known.openings[household.id or 0] = row.debt
     if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
         bilan: dict[str, Any] = {"household_id": household.id or 0, "kind": "bilan",
                                  "due_on": row.next_bilan, "created_at": clock.now()}
@@ -591,7 +597,7 @@ def _write_created(session: Session, clock: Clock, known: _Known,
         # None of its rows is in the database yet: its lookups need no flush first; a row
         # that closes it is derived at once, and needs them.
         with nullcontext() if row.closed_on is not None else session.no_autoflush:
-            _home(session, clock, known, household, row, source, created=True, bilans=bilans)
+            _home(session, clock, known, household, row, source, bilans=bilans)
         report.created.append(household.reference)
     if bilans:
         session.execute(insert(FreeReminder), bilans)
@@ -600,7 +606,7 @@ def _write_created(session: Session, clock: Clock, known: _Known,
 def _update(session: Session, clock: Clock, known: _Known, existing: Household, row: Row,
             report: Report, source: str) -> None:
     changes = _differs(existing, row)
-    home_changed = _home(session, clock, known, existing, row, source, created=False)
+    home_changed = _home(session, clock, known, existing, row, source)
     if not changes:
         (report.updated if home_changed else report.unchanged).append(existing.reference)
         return

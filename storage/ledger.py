@@ -189,8 +189,8 @@ def record_opening(session: Session, clock: Clock, actor: Advisor | None, househ
 def open_account(session: Session, clock: Clock, actor: Advisor | None, household: Household,
                  day: date, amount: int, comment: str = "") -> LedgerEntry:
     """The opening entry of an account that has none (`record_opening` looks first; an import
-    knows it for the households it creates). The caller settles the impayé, or leaves it to
-    the derivation pass."""
+    knows, from `openings`). The caller settles the impayé, or leaves it to the derivation
+    pass."""
     entry = LedgerEntry(household_id=household.id or 0, kind="opening", day=day, amount=amount,
                         comment=comment, advisor_id=actor.id if actor else None,
                         created_at=clock.now())
@@ -209,6 +209,18 @@ def effective(session: Session, entry: LedgerEntry) -> int:
     corrections = session.exec(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.corrects_id == entry.id)).one()
     return _sign(entry) * (entry.amount + int(corrections))
+
+
+def openings(session: Session) -> dict[int, int]:
+    """Household id -> its opening balance as `effective` shows it (after its corrections),
+    for every account that has one: what `record_opening` compares with, read at once by an
+    import (not two queries a row)."""
+    corrections = dict(session.exec(
+        select(col(LedgerEntry.corrects_id), func.sum(LedgerEntry.amount))
+        .where(col(LedgerEntry.corrects_id).is_not(None))
+        .group_by(col(LedgerEntry.corrects_id))).all())
+    return {entry.household_id: _sign(entry) * (entry.amount + int(corrections.get(entry.id, 0)))
+            for entry in session.exec(select(LedgerEntry).where(LedgerEntry.kind == "opening"))}
 
 
 def entry_of(session: Session, household: Household, entry_id: int) -> LedgerEntry:
