@@ -64,3 +64,19 @@ def test_a_row_matching_a_household_created_earlier_in_its_batch(
         created = s.exec(select(AuditLog.household_id).where(
             AuditLog.action == "household.create", AuditLog.detail == "import")).all()
         assert sorted(created) == sorted(s.exec(select(Household.id)).all())
+
+
+def test_opening_balances_read_once_count_every_correction(
+        tmp_path, deps, db, capsys):  # noqa: F811
+    """The accounts' opening balances are read once per import (`ledger.openings`): after two
+    corrections, the same amount again changes nothing, another one corrects it once more."""
+    for debt in ("100", "150", "120", "120", "90"):
+        path = write(tmp_path, f"{HEADER}\n2026-0001;Dupré;Hélène;;;;;;;;{debt};\n")
+        assert run_import(deps, path) == 0
+    out = capsys.readouterr().out
+    assert out.count("1 ménage(s) déjà à jour") == 1, out
+    with db.session() as s:
+        entries = s.exec(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+        assert [(e.kind, e.amount) for e in entries] == [
+            ("opening", 10000), ("correction", 5000), ("correction", -3000),
+            ("correction", -3000)]
