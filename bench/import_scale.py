@@ -5,9 +5,9 @@ row created, with its home, opening arrears and next bilan) then the same file a
     .venv/bin/python bench/import_scale.py [--rows 10000] [--database URL] [--profile]
 
 `--profile` runs the first import in this process under cProfile and prints the 25 most
-expensive functions (cumulative; `PROFILE_SORT=tottime` for their own time) instead of
-timing the command. The import derives no reminder: the bot's derivation pass does
-(`storage.reminders.sync_due`), in the background.
+expensive functions (cumulative; `PROFILE_SORT=tottime` for their own time, `PROFILE_LINES=60`
+for more) instead of timing the command. The import derives no reminder: the bot's
+derivation pass does (`storage.reminders.sync_due`), in the background.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def main(rows: int, url: str | None, profile: bool) -> None:
             profiler = cProfile.Profile()
             profiler.runcall(cli, ["import", str(path)])
             order = os.environ.get("PROFILE_SORT", "cumulative")
-            pstats.Stats(profiler).sort_stats(order).print_stats(25)
+            lines = int(os.environ.get("PROFILE_LINES", "25"))
+            pstats.Stats(profiler).sort_stats(order).print_stats(lines)
             return
         first = timed(env, path, folder)
         again = timed(env, path, folder)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.deps import Deps
@@ -21,6 +24,25 @@ def run_import(d: Deps, path: Path, dry_run: bool = False) -> int:
     if not path.is_file():
         print(f"{path} : fichier introuvable / file not found", file=sys.stderr)
         return 2
+    with _no_cycle_collection():
+        return _run(d, path, dry_run)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the rows are read and written: its passes over
+    the tens of thousands of objects an import holds took a sixth of a 10 000-row import, and
+    an import makes next to no cyclic garbage (freed by reference counting as it goes)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(d: Deps, path: Path, dry_run: bool) -> int:
     rows, report = importer.check(path)
     if report.errors:
         print(d.render.text("cli.import_errors", report=report, path=path), file=sys.stderr)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, column, func, or_, text
 from sqlalchemy.exc import IntegrityError
@@ -108,21 +109,21 @@ def reference_parts(reference: str) -> tuple[int, int] | None:
 
 
 def apply_data(household: Household, data: HouseholdData) -> None:
-    household.last_name, household.first_name = data.last_name, data.first_name
-    household.phone, household.address = phone_key(data.phone), data.address
-    household.adults = data.adults
-    household.children_ages = list(data.children_ages or [])
-    household.resources = dict(data.resources or {})
-    household.entry_path = data.entry_path
-    household.dalo, household.pdalpd = data.dalo, data.pdalpd
-    household.accords_collectifs = data.accords_collectifs
-    household.confidential = data.confidential
-    household.confidential_attestation = (
-        data.confidential_attestation if data.confidential else None
-    )
-    household.advisor_id = data.advisor_id
-    household.support_start = data.support_start
+    for name, value in _data_fields(data).items():
+        setattr(household, name, value)
     household.search_key = search_key(household)
+
+
+def _data_fields(data: HouseholdData) -> dict[str, Any]:
+    """The household's fields the data gives (its search key follows from them)."""
+    return {"last_name": data.last_name, "first_name": data.first_name,
+            "phone": phone_key(data.phone), "address": data.address, "adults": data.adults,
+            "children_ages": list(data.children_ages or []),
+            "resources": dict(data.resources or {}), "entry_path": data.entry_path,
+            "dalo": data.dalo, "pdalpd": data.pdalpd,
+            "accords_collectifs": data.accords_collectifs, "confidential": data.confidential,
+            "confidential_attestation": data.confidential_attestation if data.confidential
+            else None, "advisor_id": data.advisor_id, "support_start": data.support_start}
 
 
 def create(session: Session, clock: Clock, actor: Advisor | None, data: HouseholdData
@@ -132,12 +133,9 @@ def create(session: Session, clock: Clock, actor: Advisor | None, data: Househol
         policy.require(session, clock, actor, "household.create")
     if actor and data.advisor_id not in (None, actor.id):
         policy.require(session, clock, actor, "household.assign")
-    now = clock.now()
     for _attempt in range(5):
-        reference = data.reference or next_reference(session, clock.today().year)
-        household = Household(reference=reference, last_name="", first_name="",
-                              created_at=now, updated_at=now)
-        apply_data(household, data)
+        household = new(clock, data, data.reference or next_reference(session,
+                                                                      clock.today().year))
         if data.reference:  # taken already: the caller says so (no savepoint to retry)
             session.add(household)
             session.flush()
@@ -148,10 +146,28 @@ def create(session: Session, clock: Clock, actor: Advisor | None, data: Househol
                     session.flush()
             except IntegrityError:
                 continue  # another advisor took that number at the same instant
-        audit.record(session, clock, actor, "household.create", household,
-                     detail="" if actor else "import")
+        audit_creation(session, clock, actor, household)
         return household
     raise RuntimeError("could not allocate a household reference")
+
+
+def new(clock: Clock, data: HouseholdData, reference: str) -> Household:
+    """A household with that reference, not yet in the session (`create` adds it; an import
+    adds a batch of them, written in one statement)."""
+    now = clock.now()
+    # Built with its fields at once, not set a second time (10 000 of them in an import);
+    # those with a default_factory are among them (pydantic inspects the factory at each use).
+    household = Household(reference=reference, created_at=now, updated_at=now,
+                          **_data_fields(data))
+    household.search_key = search_key(household)
+    return household
+
+
+def audit_creation(session: Session, clock: Clock, actor: Advisor | None,
+                   household: Household) -> None:
+    """Every creation audited once (`actor` None: an import, which `imported` finds)."""
+    audit.record(session, clock, actor, "household.create", household,
+                 detail="" if actor else "import")
 
 
 def imported(session: Session, household: Household) -> bool:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage import advisors, audit, households, ledger, reminders, tenancy
@@ -389,8 +390,10 @@ class _Known:
     advisors: dict[int, Advisor]
     homes: dict[int, Tenancy] = field(default_factory=dict)  # household id -> its home
     bilans: set[tuple[int, date]] = field(default_factory=set)  # (household id, day)
-    # year -> the last reference number given, read once (`households.next_reference` reads
-    # the table's greatest one: one scan a row)
+    # household id -> its opening balance (`ledger.openings`), for those that have one
+    openings: dict[int, int] = field(default_factory=dict)
+    # year -> the greatest reference number there, the file's own ones counted as they come
+    # (`households.next_reference` reads the table's greatest one: one scan a row)
     last_number: dict[int, int] = field(default_factory=dict)
 
     @classmethod
@@ -402,19 +405,23 @@ class _Known:
         known.bilans = set(session.exec(
             select(col(FreeReminder.household_id), col(FreeReminder.due_on))
             .where(FreeReminder.kind == "bilan")))
+        known.openings = ledger.openings(session)
         return known
 
-    def next_reference(self, session: Session, year: int) -> str:
-        """The reference `households.create` would give, counted here after the first."""
-        if year not in self.last_number:
-            first = households.reference_parts(households.next_reference(session, year))
-            self.last_number[year] = first[1] - 1 if first else 0
-        return households.format_reference(year, self.last_number[year] + 1)
+    def copy(self) -> _Known:
+        """As it is before a batch: what a batch undone (its savepoint rolled back) restores."""
+        return _Known(dict(self.by_reference), dict(self.by_person), dict(self.advisors),
+                      dict(self.homes), set(self.bilans), dict(self.last_number),
+                      dict(self.openings))
+
+    def next_reference(self, year: int) -> str:
+        """The reference `households.create` would give (the greatest number of the year + 1)."""
+        return households.format_reference(year, self.last_number.get(year, 0) + 1)
 
     def add(self, household: Household) -> None:
         parts = households.reference_parts(household.reference)
-        if parts and parts[0] in self.last_number:  # a file's own reference counts too
-            self.last_number[parts[0]] = max(self.last_number[parts[0]], parts[1])
+        if parts:
+            self.last_number[parts[0]] = max(self.last_number.get(parts[0], 0), parts[1])
         self.by_reference[household.reference] = household
         person = _person_key(household.last_name, household.first_name, household.phone)
         self.by_person.setdefault(person, household)  # the oldest one, as a lookup finds it
@@ -439,8 +446,10 @@ def _differs(household: Household, row: Row) -> dict[str, Any]:
 
 
 def _home(session: Session, clock: Clock, known: _Known, household: Household, row: Row,
-          source: str) -> bool:
+          source: str, bilans: list[dict[str, Any]] | None = None) -> bool:
     """The row's home, opening arrears and next bilan; True when they change something.
+    `bilans`: where its next bilan goes, to be inserted with others, when nothing reads it
+    back before.
 
     Nothing is derived here, row by row (deriving was nearly all of an import's time): the
     household is left to the derivation pass (`reminders.leave_to_pass`), which runs in the
@@ -453,18 +462,30 @@ def _home(session: Session, clock: Clock, known: _Known, household: Household, r
         current = known.homes.get(household.id or 0)
         wanted = {**(tenancy.as_answers(current) if current else {}), **row.home}
         if current is None or wanted != tenancy.as_answers(current):
-            known.homes[household.id or 0] = tenancy.save(session, clock, None, household,
-                                                          wanted, derive=derive)
+            known.homes[household.id or 0] = tenancy.write(session, clock, None, household,
+                                                           current, wanted, derive=derive)
             changed = True
     facts_changed = False
+    opening = known.openings.get(household.id or 0)
+    if row.debt is not None and opening is None:  # `record_opening`, without its lookup
+        ledger.open_account(session, clock, None, household, row.debt_on or clock.today(),
+                            row.debt, comment=source)
+        if derive:
+            ledger.settle(session, clock, household)
+        facts_changed = True
+    elif row.debt is not None and opening != row.debt:  # a correction: rare, looked up
+        facts_changed = ledger.record_opening(
+            session, clock, None, household, row.debt_on or clock.today(), row.debt,
+            comment=source, derive=derive) is not None
     if row.debt is not None:
-        opened = ledger.record_opening(session, clock, None, household,
-                                       row.debt_on or clock.today(), row.debt, comment=source,
-                                       derive=derive)
-        facts_changed = opened is not None
+        known.openings[household.id or 0] = row.debt
     if row.next_bilan is not None and (household.id or 0, row.next_bilan) not in known.bilans:
-        session.add(FreeReminder(household_id=household.id or 0, kind="bilan",
-                                 due_on=row.next_bilan, created_at=clock.now()))
+        bilan: dict[str, Any] = {"household_id": household.id or 0, "kind": "bilan",
+                                 "due_on": row.next_bilan, "created_at": clock.now()}
+        if bilans is None or derive:  # derived below: it must be there
+            session.add(FreeReminder(**bilan))
+        else:
+            bilans.append(bilan)
         known.bilans.add((household.id or 0, row.next_bilan))
         facts_changed = True
     home = known.homes.get(household.id or 0) if row.transferred_on is not None else None
@@ -495,43 +516,95 @@ class ImportFailed(Exception):
         self.line, self.error_class = line, type(error).__name__
 
 
+# Rows written together: their new households in one INSERT, then their homes, accounts,
+# bilans and audit rows in one flush (a flush a row was most of an import's time).
+BATCH = 500
+
+
 def apply(session: Session, clock: Clock, rows: list[Row], report: Report,
           source: str) -> None:
     """Import checked rows into the session (the caller commits, or rolls back a dry run).
 
-    Raises ImportFailed naming the row: the caller's transaction is then rolled back whole.
+    Rows are written by batches, each under a savepoint. A batch that fails is rolled back and
+    written again row by row, each flushed, to name the row that fails: ImportFailed, and the
+    caller's transaction is then rolled back whole.
     """
     known = _Known.load(session)
-    for row in rows:
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        before = known.copy()
+        counts = [len(done) for done in _report_lists(report)]
         try:
-            _apply_row(session, clock, known, row, report, source)
-            session.flush()
-        except Exception as error:
-            raise ImportFailed(row.line, error) from error
+            with session.begin_nested(), audit.in_bulk(session):
+                _apply_rows(session, clock, known, batch, report, source)
+        except Exception:
+            known = before
+            for done, count in zip(_report_lists(report), counts, strict=True):
+                del done[count:]
+            for row in batch:
+                try:
+                    _apply_rows(session, clock, known, [row], report, source)
+                    session.flush()
+                except Exception as error:
+                    raise ImportFailed(row.line, error) from error
 
 
-def _apply_row(session: Session, clock: Clock, known: _Known, row: Row, report: Report,
-               source: str) -> None:
-    if row.advisor_telegram_id is not None:
-        advisor = known.advisors.get(row.advisor_telegram_id)
-        if advisor is None:
-            advisor = advisors.get_or_create(  # named as in the file, else at her first message
-                session, clock, row.advisor_telegram_id, row.advisor_name)
-            known.advisors[row.advisor_telegram_id] = advisor
-            report.advisors_created.append(row.advisor_telegram_id)
-        row.data.advisor_id = advisor.id
-    existing = known.match(row)
-    if existing is None:
-        data = row.data if row.data.reference else replace(
-            row.data, reference=known.next_reference(session, clock.today().year))
-        household = households.create(session, clock, None, data)
-        known.add(household)
-        # Its rows are written in one flush (apply's): none is in the database yet, so its
-        # lookups need no flush first; a row that closes it is derived at once, and needs them.
-        with nullcontext() if row.closed_on is not None else session.no_autoflush:
-            _home(session, clock, known, household, row, source)
-        report.created.append(household.reference)
+def _report_lists(report: Report) -> tuple[list[Any], ...]:
+    return report.created, report.updated, report.unchanged, report.advisors_created
+
+
+def _apply_rows(session: Session, clock: Clock, known: _Known, rows: list[Row],
+                report: Report, source: str) -> None:
+    """The rows in their order; the households they create are written together (one flush
+    gives their ids), then what hangs on them."""
+    created: list[tuple[Row, Household]] = []
+    waiting: set[int] = set()  # id() of the households in `created`
+    for row in rows:
+        if row.advisor_telegram_id is not None:
+            advisor = known.advisors.get(row.advisor_telegram_id)
+            if advisor is None:
+                advisor = advisors.get_or_create(  # named as in the file, else at her first message
+                    session, clock, row.advisor_telegram_id, row.advisor_name)
+                known.advisors[row.advisor_telegram_id] = advisor
+                report.advisors_created.append(row.advisor_telegram_id)
+            row.data.advisor_id = advisor.id
+        existing = known.match(row)
+        if existing is not None and id(existing) in waiting:
+            # created by an earlier row of these, its home not written yet: it is, first
+            _write_created(session, clock, known, created, report, source)
+            created, waiting = [], set()
+        if existing is None:
+            data = row.data if row.data.reference else replace(
+                row.data, reference=known.next_reference(clock.today().year))
+            household = households.new(clock, data, data.reference or "")
+            session.add(household)
+            known.add(household)
+            created.append((row, household))
+            waiting.add(id(household))
+        else:
+            _update(session, clock, known, existing, row, report, source)
+    _write_created(session, clock, known, created, report, source)
+
+
+def _write_created(session: Session, clock: Clock, known: _Known,
+                   created: list[tuple[Row, Household]], report: Report, source: str) -> None:
+    if not created:
         return
+    session.flush()  # the households, in one statement: their ids
+    bilans: list[dict[str, Any]] = []  # inserted together: nothing reads them before
+    for row, household in created:
+        households.audit_creation(session, clock, None, household)
+        # None of its rows is in the database yet: its lookups need no flush first; a row
+        # that closes it is derived at once, and needs them.
+        with nullcontext() if row.closed_on is not None else session.no_autoflush:
+            _home(session, clock, known, household, row, source, bilans=bilans)
+        report.created.append(household.reference)
+    if bilans:
+        session.execute(insert(FreeReminder), bilans)
+
+
+def _update(session: Session, clock: Clock, known: _Known, existing: Household, row: Row,
+            report: Report, source: str) -> None:
     changes = _differs(existing, row)
     home_changed = _home(session, clock, known, existing, row, source)
     if not changes:

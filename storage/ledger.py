@@ -180,13 +180,22 @@ def record_opening(session: Session, clock: Clock, actor: Advisor | None, househ
         if effective(session, opening) == amount:
             return None
         return _correct(session, clock, actor, household, opening, amount, comment, derive)
+    entry = open_account(session, clock, actor, household, day, amount, comment)
+    if derive:
+        settle(session, clock, household)
+    return entry
+
+
+def open_account(session: Session, clock: Clock, actor: Advisor | None, household: Household,
+                 day: date, amount: int, comment: str = "") -> LedgerEntry:
+    """The opening entry of an account that has none (`record_opening` looks first; an import
+    knows, from `openings`). The caller settles the impayé, or leaves it to the derivation
+    pass."""
     entry = LedgerEntry(household_id=household.id or 0, kind="opening", day=day, amount=amount,
                         comment=comment, advisor_id=actor.id if actor else None,
                         created_at=clock.now())
     session.add(entry)
     audit.record(session, clock, actor, "ledger.opening", household, detail=str(day))
-    if derive:
-        settle(session, clock, household)
     return entry
 
 
@@ -200,6 +209,18 @@ def effective(session: Session, entry: LedgerEntry) -> int:
     corrections = session.exec(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.corrects_id == entry.id)).one()
     return _sign(entry) * (entry.amount + int(corrections))
+
+
+def openings(session: Session) -> dict[int, int]:
+    """Household id -> its opening balance as `effective` shows it (after its corrections),
+    for every account that has one: what `record_opening` compares with, read at once by an
+    import (not two queries a row)."""
+    corrections = dict(session.exec(
+        select(col(LedgerEntry.corrects_id), func.sum(LedgerEntry.amount))
+        .where(col(LedgerEntry.corrects_id).is_not(None))
+        .group_by(col(LedgerEntry.corrects_id))).all())
+    return {entry.household_id: _sign(entry) * (entry.amount + int(corrections.get(entry.id, 0)))
+            for entry in session.exec(select(LedgerEntry).where(LedgerEntry.kind == "opening"))}
 
 
 def entry_of(session: Session, household: Household, entry_id: int) -> LedgerEntry:

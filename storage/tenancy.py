@@ -33,28 +33,36 @@ def save(session: Session, clock: Clock, actor: Advisor | None, household: House
          answers: dict[str, Any], derive: bool = True) -> Tenancy:
     """The home form confirmed (or, `actor` None, an import row): create or update it.
     `derive` False (an import): the phase and the reminders are left to the next pass."""
+    return write(session, clock, actor, household, of(session, household), answers, derive)
+
+
+def write(session: Session, clock: Clock, actor: Advisor | None, household: Household,
+          current: Tenancy | None, answers: dict[str, Any], derive: bool = True) -> Tenancy:
+    """`save` given the household's home as it is (None: it has none yet), not looked up: an
+    import loads every home once."""
     now = clock.now()
-    tenancy = of(session, household) or Tenancy(household_id=household.id or 0,
-                                                created_at=now, updated_at=now)
-    tenancy.address = answers.get("adresse") or ""
-    tenancy.typology = answers.get("typologie") or ""
-    tenancy.landlord = answers.get("bailleur") or ""
-    organisation = landlords.named(session, clock, tenancy.landlord)
-    tenancy.landlord_id = organisation.id if organisation else None
-    tenancy.entry_date = _date(answers.get("entree"))
-    tenancy.rent = answers.get("loyer") or 0
-    tenancy.charges = answers.get("charges") or 0
-    tenancy.due_day = answers.get("jour_echeance") or 1
-    tenancy.housing_benefit = answers.get("apl") or 0
-    tenancy.benefit_paid_to = answers.get("apl_versee_a") or "bailleur"
-    tenancy.lease = answers.get("bail") or "direct"
-    tenancy.main_lease_ref = answers.get("bail_principal") or ""
-    tenancy.annex = answers.get("annexe") or ""
-    tenancy.sublease_start = _date(answers.get("date_sous_location"))
-    tenancy.exam_period_months = answers.get("periode_examen_mois") or 12
-    tenancy.exam_period_start = _date(answers.get("debut_periode_examen"))
-    tenancy.insurance_expiry = _date(answers.get("fin_assurance"))
-    tenancy.updated_at = now
+    landlord = answers.get("bailleur") or ""
+    organisation = landlords.named(session, clock, landlord)
+    fields: dict[str, Any] = {
+        "address": answers.get("adresse") or "", "typology": answers.get("typologie") or "",
+        "landlord": landlord, "landlord_id": organisation.id if organisation else None,
+        "entry_date": _date(answers.get("entree")), "rent": answers.get("loyer") or 0,
+        "charges": answers.get("charges") or 0, "due_day": answers.get("jour_echeance") or 1,
+        "housing_benefit": answers.get("apl") or 0,
+        "benefit_paid_to": answers.get("apl_versee_a") or "bailleur",
+        "lease": answers.get("bail") or "direct",
+        "main_lease_ref": answers.get("bail_principal") or "",
+        "annex": answers.get("annexe") or "",
+        "sublease_start": _date(answers.get("date_sous_location")),
+        "exam_period_months": answers.get("periode_examen_mois") or 12,
+        "exam_period_start": _date(answers.get("debut_periode_examen")),
+        "insurance_expiry": _date(answers.get("fin_assurance")), "updated_at": now}
+    if current is None:  # built with its fields at once (an import builds thousands)
+        tenancy = Tenancy(household_id=household.id or 0, created_at=now, **fields)
+    else:
+        tenancy = current
+        for name, value in fields.items():
+            setattr(tenancy, name, value)
     session.add(tenancy)
     audit.record(session, clock, actor, "tenancy.save", household)
     if phases.move_in(session, clock, actor, household, tenancy.address):

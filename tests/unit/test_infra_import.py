@@ -51,14 +51,14 @@ def counts(db) -> tuple[int, int, int]:
 def test_a_failure_at_the_last_row_leaves_nothing(tmp_path, deps, db, capsys, monkeypatch):
     """Seen: an import whose 3rd row failed at apply (OverflowError) kept its 1st household
     (pysqlite committed on releasing the savepoint of `households.create`)."""
-    create = households.create
+    new = households.new  # what the import calls for each household it creates
 
-    def failing_at_the_last(session, clock, actor, data):
+    def failing_at_the_last(clock, data, reference):
         if data.last_name == "Durand":
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
-        return create(session, clock, actor, data)
+        return new(clock, data, reference)
 
-    monkeypatch.setattr(households, "create", failing_at_the_last)
+    monkeypatch.setattr(households, "new", failing_at_the_last)
     assert run_import(deps, write(tmp_path, [HEADER, *ROWS])) == 1
     err = capsys.readouterr().err
     assert "ligne 4" in err and "OverflowError" in err and "rien n'a été importé" in err
