@@ -12,13 +12,29 @@ gate's, handlers.admission) may stop a call made for an update whose sender is n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
 
 NO_RETRY = 0
+
+
+class FirstComeLimiter(AsyncLimiter):
+    """aiolimiter's leaky bucket, served in order of arrival. AsyncLimiter lets a request that
+    arrives just as capacity frees pass before those already waiting: at Telegram's rate, some
+    advisors' answers waited twice as long as others'. Here a newcomer queues behind them."""
+
+    def __init__(self, max_rate: float, time_period: float = 60) -> None:
+        super().__init__(max_rate, time_period)
+        self._turn = asyncio.Lock()  # asyncio's locks are taken in order of arrival
+
+    async def acquire(self, amount: float = 1) -> None:
+        async with self._turn:
+            await super().acquire(amount)
 
 
 class RateLimiter(AIORateLimiter):
@@ -26,6 +42,10 @@ class RateLimiter(AIORateLimiter):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.guard = guard
+        # The limit of all chats together (Telegram's ~30 a second), first come first served.
+        if self._base_limiter is not None:
+            self._base_limiter = FirstComeLimiter(self._base_limiter.max_rate,
+                                                  self._base_limiter.time_period)
 
     async def process_request(
         self,
