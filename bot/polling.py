@@ -112,7 +112,8 @@ class Inbox:
 
     async def keep(self, updates: Sequence[Update]) -> None:
         rows = [(u.update_id, u.to_json()) for u in updates]
-        await self.db.apply(None, lambda s: inbox.store(s, self.clock, self.bot_id, rows))
+        await self.db.run(self.db.sync.write,
+                          lambda c: inbox.store(c, self.clock, self.bot_id, rows))
 
     def handled(self, update_id: int) -> None:
         self._handled.append(update_id)
@@ -130,7 +131,7 @@ class Inbox:
                 return
 
     def _record_handled(self, ids: list[int]) -> None:
-        self.db.sync.apply(None, lambda s: inbox.handled(s, self.bot_id, ids))
+        self.db.sync.write(lambda c: inbox.handled(c, self.bot_id, ids))
 
     async def flush(self) -> None:
         """At shutdown: what was handled is recorded, so a clean start does not see it."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, insert, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, create_engine, delete
 
@@ -106,6 +106,12 @@ class Database:
         found, error.event = error.event, None  # kept once, however far the refusal goes
         with self.session() as session:
             session.add(found)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """A transaction on a plain connection, for rows no one loads as objects (statements
+        prebuilt once): without the Session's machinery, a third of the cost."""
+        with self._writer, self.engine.begin() as connection:
+            return fn(connection)
 
     def read(self, fn: Callable[[Session], T]) -> T:
         with self.session() as session:

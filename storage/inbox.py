@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, or_, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlmodel import Session, col, select
 
 from storage.clock import Clock
@@ -32,31 +32,33 @@ class Left:
     offset: int | None
 
 
-# Plain statements on the table: the ORM's unit of work and its session synchronisation cost
-# more than the statement itself, for rows no one loads as objects.
+# Prebuilt statements on a plain connection (storage.db.Database.write): an update's row is
+# written twice, and the ORM's session and a statement built each time cost more than SQLite.
 TABLE = InboxUpdate.__table__  # type: ignore[attr-defined]
+_MINE = TABLE.c.bot_id == bindparam("bot")
+_INSERT = insert(TABLE)
+# Rows handled below the batch being kept: the new rows keep the offset.
+_FORGET = delete(TABLE).where(_MINE, TABLE.c.payload.is_(None),
+                              TABLE.c.update_id < bindparam("below"))
+_HANDLED = update(TABLE).where(_MINE, TABLE.c.update_id.in_(bindparam("ids", expanding=True))
+                               ).values(payload=None)
 
 
-def store(session: Session, clock: Clock, bot_id: int, updates: Sequence[tuple[int, str]]
-          ) -> None:
-    """Keep these updates (id, JSON) before they are confirmed to Telegram."""
+def store(connection: Connection, clock: Clock, bot_id: int,
+          updates: Sequence[tuple[int, str]]) -> None:
+    """Keep these updates (id, JSON) before they are confirmed to Telegram; the rows handled
+    before them go."""
     now = clock.now()
-    session.connection().execute(insert(TABLE), [
+    connection.execute(_FORGET, {"bot": bot_id, "below": min(u for u, _ in updates)})
+    connection.execute(_INSERT, [
         {"bot_id": bot_id, "update_id": update_id, "payload": payload, "received_at": now}
         for update_id, payload in updates])
 
 
-def handled(session: Session, bot_id: int, update_ids: Sequence[int]) -> None:
-    """These are handled (or failed for good): their rows go, but the highest, which keeps
-    the offset, without its content."""
-    mine = TABLE.c.bot_id == bot_id
-    highest = select(func.max(TABLE.c.update_id)).where(mine).scalar_subquery()
-    connection = session.connection()
-    connection.execute(delete(TABLE).where(
-        mine, or_(TABLE.c.update_id.in_(update_ids), TABLE.c.payload.is_(None)),
-        TABLE.c.update_id < highest))
-    connection.execute(update(TABLE).where(mine, TABLE.c.update_id.in_(update_ids))
-                       .values(payload=None))
+def handled(connection: Connection, bot_id: int, update_ids: Sequence[int]) -> None:
+    """These are handled (or failed for good): their content goes; their rows stay until the
+    next batch (the highest is the offset after a restart)."""
+    connection.execute(_HANDLED, {"bot": bot_id, "ids": list(update_ids)})
 
 
 def left(session: Session, clock: Clock, bot_id: int) -> Left:

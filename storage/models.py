@@ -279,7 +279,7 @@ class InboxUpdate(SQLModel, table=True):
     """An update taken by long polling, kept from its fetch until handled (bot.polling): it is
     confirmed to Telegram once here, so a kill -9 loses nothing and the next poll does not
     fetch again what is being handled. `payload` (the update as Telegram sent it) is cleared
-    once handled; the highest row stays, the offset to confirm after a restart."""
+    once handled, the row with the next batch (the highest is the offset after a restart)."""
 
     bot_id: int = Field(default=0, sa_column=Column(BigInteger, primary_key=True,
                                                     autoincrement=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections.abc import Callable
@@ -183,7 +184,9 @@ async def test_polling_keeps_then_confirms_fetches_each_update_once_and_finishes
     await asyncio.wait_for(polling, 2)
     assert handled == set(range(1, 31)) and bot.returned == 30
     assert bot.offsets[-1] == 31 and bot.queue == []
-    assert pending_ids(db) == [] and kept_ids(db) == {30}  # the offset, without content
+    # Nothing left to handle; their rows stay without content until the next batch, the
+    # highest being the offset after a restart.
+    assert pending_ids(db) == [] and max(kept_ids(db)) == 30
     offloaded.close()
 
 
@@ -191,10 +194,10 @@ async def test_a_start_handles_first_what_the_last_run_left_then_goes_on_from_it
         db: Database, clock: FixedClock) -> None:
     """A kill -9 after the batch was kept and confirmed: the next start has it from the
     database, in order, and asks Telegram only for what came after."""
-    with db.session() as session:
-        inbox.store(session, clock, 7, [(u.update_id, u.to_json())
-                                        for u in (update(5, chat=1), update(6, chat=1))])
-        inbox.store(session, clock, 8, [(9, update(9, chat=1).to_json())])  # another bot's
+    db.write(lambda c: inbox.store(c, clock, 7, [
+        (u.update_id, u.to_json()) for u in (update(5, chat=1), update(6, chat=1))]))
+    another_bot = [(9, update(9, chat=1).to_json())]
+    db.write(lambda c: inbox.store(c, clock, 8, another_bot))
     order_seen: list[int] = []
 
     async def handle(u: Update) -> None:
@@ -219,9 +222,22 @@ async def test_a_start_handles_first_what_the_last_run_left_then_goes_on_from_it
 def test_an_old_offset_is_not_trusted(db: Database, clock: FixedClock) -> None:
     """Telegram numbers updates anew after a week without any: an offset from days ago
     would confirm (and so lose) the new ones."""
+    db.write(lambda c: inbox.store(c, clock, 7, [(40, update(40, chat=1).to_json())]))
+    db.write(lambda c: inbox.handled(c, 7, [40]))
     with db.session() as session:
-        inbox.store(session, clock, 7, [(40, update(40, chat=1).to_json())])
-        inbox.handled(session, 7, [40])
         assert inbox.left(session, clock, 7) == inbox.Left([], 41)
         later = FixedClock(clock.tz, clock.now() + timedelta(days=2))
         assert inbox.left(session, later, 7) == inbox.Left([], None)
+
+
+def test_handled_rows_lose_their_content_and_go_with_the_next_batch(db: Database,
+                                                                    clock: FixedClock) -> None:
+    db.write(lambda c: inbox.store(c, clock, 7, [(u, update(u, chat=1).to_json())
+                                                 for u in (40, 41)]))
+    db.write(lambda c: inbox.handled(c, 7, [40, 41]))
+    assert pending_ids(db) == [] and kept_ids(db) == {40, 41}
+    db.write(lambda c: inbox.store(c, clock, 7, [(42, update(42, chat=1).to_json())]))
+    assert pending_ids(db) == [42] and kept_ids(db) == {42}
+    with db.session() as session:
+        left = inbox.left(session, clock, 7)
+    assert left.offset == 43 and [json.loads(p)["update_id"] for p in left.payloads] == [42]
