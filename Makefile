@@ -22,7 +22,7 @@ run: install
 
 test: install
 	@bash scripts/system-deps.sh --tests
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2
 
 bench: install
 	$(VENV)/bin/python bench/diagnostic_latency.py
