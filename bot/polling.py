@@ -20,6 +20,7 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
@@ -112,8 +113,7 @@ class Inbox:
 
     async def keep(self, updates: Sequence[Update]) -> None:
         rows = [(u.update_id, u.to_json()) for u in updates]
-        await self.db.run(self.db.sync.write,
-                          lambda c: inbox.store(c, self.clock, self.bot_id, rows))
+        await self.db.write(lambda c: inbox.store(c, self.clock, self.bot_id, rows))
 
     def handled(self, update_id: int) -> None:
         self._handled.append(update_id)
@@ -124,14 +124,11 @@ class Inbox:
         while self._handled:
             ids, self._handled = self._handled, []
             try:
-                await self.db.run(self._record_handled, ids)
+                await self.db.write(partial(inbox.handled, bot_id=self.bot_id, update_ids=ids))
             except Exception:  # kept: the next update handled tries again (or the next start)
                 log.exception("handled updates not recorded in the inbox")
                 self._handled[:0] = ids
                 return
-
-    def _record_handled(self, ids: list[int]) -> None:
-        self.db.sync.write(lambda c: inbox.handled(c, self.bot_id, ids))
 
     async def flush(self) -> None:
         """At shutdown: what was handled is recorded, so a clean start does not see it."""

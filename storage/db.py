@@ -192,6 +192,9 @@ class Offloaded:
     async def apply(self, update_id: int | None, fn: Callable[[Session], T]) -> Applied[T]:
         return await self.run(self.sync.apply, update_id, fn)
 
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        return await self.run(self.sync.write, fn)
+
     def close(self) -> None:
         """Wait for the work in flight (its transactions commit), then stop the threads."""
         self.pool.shutdown(wait=True)

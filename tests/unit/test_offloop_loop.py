@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from telegram.constants import ChatAction
 
 from bot.app import make_deps
@@ -17,7 +18,7 @@ from bot.deps import Deps
 from bot.documents import DocumentMaker, Organisation
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
-from handlers import plans
+from handlers import admission, gate, plans
 from handlers.common import read_or_say, with_actor
 from storage.db import Offloaded
 from storage.errors import Stranger
@@ -175,10 +176,6 @@ async def test_the_gate_s_lookup_is_the_use_case_s_transaction(db, clock, monkey
     """An advisor's update: admitted by her use case's identification, in its transaction;
     the gate's guard before the answer then opens none. A stranger's: not admitted, the guard
     runs the gate's own check (which refuses him)."""
-    from sqlalchemy import event
-
-    from handlers import admission, gate
-
     with db.session() as s:
         make_advisor(s, clock, LEA, "Léa Martin")
     begun: list[int] = []
